@@ -1,0 +1,125 @@
+"""Bookings and their life cycle.
+
+    PENDING --approve--> APPROVED
+    PENDING --reject---> REJECTED
+    PENDING | APPROVED --cancel--> CANCELLED
+
+A booking is active, and holds its slot, while PENDING or APPROVED.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID, uuid4
+
+from campus_booking.domain.errors import InvalidTransition, InvalidValue
+from campus_booking.domain.time_slots import TimeSlot
+
+MAX_TITLE_LENGTH = 200
+MAX_REASON_LENGTH = 500
+
+
+class BookingStatus(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+
+
+ACTIVE_STATUSES = frozenset({BookingStatus.PENDING, BookingStatus.APPROVED})
+
+
+def clean_title(raw: str) -> str:
+    title = " ".join(raw.split())
+    if not title:
+        raise InvalidValue("title", "must not be empty")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise InvalidValue("title", f"must be at most {MAX_TITLE_LENGTH} characters long")
+    return title
+
+
+def clean_reason(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    reason = raw.strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidValue("reason", f"must be at most {MAX_REASON_LENGTH} characters long")
+    return reason
+
+
+def check_attendees(attendees: int) -> int:
+    if attendees < 1:
+        raise InvalidValue("attendees", "must be at least 1")
+    return attendees
+
+
+@dataclass(eq=False, slots=True)
+class Booking:
+    room_id: UUID
+    requester_id: UUID
+    slot: TimeSlot
+    title: str
+    attendees: int
+    status: BookingStatus
+    created_at: datetime
+    decided_by: UUID | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    id: UUID = field(default_factory=uuid4)
+
+    @classmethod
+    def request(
+        cls,
+        *,
+        room_id: UUID,
+        requester_id: UUID,
+        slot: TimeSlot,
+        title: str,
+        attendees: int,
+        needs_approval: bool,
+        now: datetime,
+    ) -> Booking:
+        return cls(
+            room_id=room_id,
+            requester_id=requester_id,
+            slot=slot,
+            title=clean_title(title),
+            attendees=check_attendees(attendees),
+            status=BookingStatus.PENDING if needs_approval else BookingStatus.APPROVED,
+            created_at=now,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Booking) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def approve(self, *, by: UUID, at: datetime, reason: str | None = None) -> None:
+        self._decide(BookingStatus.APPROVED, by=by, at=at, reason=reason)
+
+    def reject(self, *, by: UUID, at: datetime, reason: str | None) -> None:
+        self._decide(BookingStatus.REJECTED, by=by, at=at, reason=reason)
+
+    def cancel(self) -> None:
+        if not self.is_active:
+            raise InvalidTransition(f"A {self.status.value} booking cannot be cancelled.")
+        self.status = BookingStatus.CANCELLED
+
+    def _decide(
+        self, outcome: BookingStatus, *, by: UUID, at: datetime, reason: str | None
+    ) -> None:
+        if self.status is not BookingStatus.PENDING:
+            raise InvalidTransition(
+                f"Only a PENDING booking can be decided; this one is {self.status.value}."
+            )
+        self.status = outcome
+        self.decided_by = by
+        self.decided_at = at
+        self.decision_reason = clean_reason(reason)

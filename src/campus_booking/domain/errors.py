@@ -1,0 +1,54 @@
+"""Domain errors: what went wrong, in the language of the domain.
+
+The HTTP adapter maps each class to a status code in one place; nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error the domain and the use-cases raise on purpose."""
+
+    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: Mapping[str, Any] = details or {}
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist, or the caller may not know that it does."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state: a duplicate, an overlap, a taken slot."""
+
+
+class InvalidTransition(Conflict):
+    """An entity was asked to move to a state it cannot reach from where it is."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this."""
+
+
+class AuthenticationFailed(DomainError):
+    """The caller could not be identified: bad credentials or an unusable token.
+
+    One class, one message for every cause, so that a client cannot tell an unknown
+    account from a wrong password.
+    """
+
+    def __init__(self, message: str = "Invalid credentials.") -> None:
+        super().__init__(message)
+
+
+class InvalidValue(DomainError):
+    """A value breaks a rule of the domain; `field` names the input it came from."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message

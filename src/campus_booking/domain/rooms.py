@@ -1,0 +1,85 @@
+"""Rooms: what can be booked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from campus_booking.domain.errors import InvalidValue
+
+MAX_NAME_LENGTH = 100
+MAX_BUILDING_LENGTH = 100
+MAX_FEATURES = 32
+_FEATURE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+def clean_text(raw: str, field_name: str, max_length: int) -> str:
+    text = " ".join(raw.split())
+    if not text:
+        raise InvalidValue(field_name, "must not be empty")
+    if len(text) > max_length:
+        raise InvalidValue(field_name, f"must be at most {max_length} characters long")
+    return text
+
+
+def clean_features(raw: Iterable[str]) -> frozenset[str]:
+    """Features are short lower-case tags (`projector`, `wheelchair-access`) so filters match."""
+    features = frozenset(tag.strip().lower() for tag in raw)
+    if len(features) > MAX_FEATURES:
+        raise InvalidValue("features", f"must hold at most {MAX_FEATURES} tags")
+    for tag in features:
+        if not _FEATURE.match(tag):
+            raise InvalidValue(
+                "features", f"tag {tag!r} must be 1-32 characters of a-z, 0-9, '-' or '_'"
+            )
+    return features
+
+
+def check_capacity(capacity: int) -> int:
+    if capacity < 1:
+        raise InvalidValue("capacity", "must be at least 1")
+    return capacity
+
+
+@dataclass(eq=False, slots=True)
+class Room:
+    name: str
+    building: str
+    capacity: int
+    created_at: datetime
+    features: frozenset[str] = frozenset()
+    requires_approval: bool = False
+    is_active: bool = True
+    id: UUID = field(default_factory=uuid4)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        name: str,
+        building: str,
+        capacity: int,
+        now: datetime,
+        features: Iterable[str] = (),
+        requires_approval: bool = False,
+    ) -> Room:
+        return cls(
+            name=clean_text(name, "name", MAX_NAME_LENGTH),
+            building=clean_text(building, "building", MAX_BUILDING_LENGTH),
+            capacity=check_capacity(capacity),
+            features=clean_features(features),
+            requires_approval=requires_approval,
+            created_at=now,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Room) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def deactivate(self) -> None:
+        self.is_active = False

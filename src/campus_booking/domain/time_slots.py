@@ -1,0 +1,47 @@
+"""The time slot: a half-open interval of aware instants, the unit every booking holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from campus_booking.domain.errors import InvalidValue
+
+
+def ensure_aware_utc(value: datetime, field: str) -> datetime:
+    """Refuse a naive datetime and bring an aware one to UTC.
+
+    A naive time could mean any zone; guessing would silently move bookings by hours.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValue(field, "must include a time zone offset")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSlot:
+    """`[start, end)`: a slot that ends when the next starts does not overlap it."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        start = ensure_aware_utc(self.start, "starts_at")
+        end = ensure_aware_utc(self.end, "ends_at")
+        if end <= start:
+            raise InvalidValue("ends_at", "must be after starts_at")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    def overlaps(self, other: TimeSlot) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: TimeSlot) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def contains_instant(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end

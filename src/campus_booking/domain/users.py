@@ -1,0 +1,110 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID, uuid4
+
+from campus_booking.domain.errors import InvalidValue
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further: a longer password would be silently cut
+MAX_EMAIL_LENGTH = 254
+MAX_FULL_NAME_LENGTH = 200
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+class Role(StrEnum):
+    STUDENT = "STUDENT"
+    STAFF = "STAFF"
+    ADMIN = "ADMIN"
+
+
+def normalise_email(raw: str) -> str:
+    """One spelling per mailbox: NFKC folds full-width and compatibility forms, then lower case.
+
+    Without it, `Ana@Uni.edu` and its full-width spelling could register as two accounts.
+    """
+    email = unicodedata.normalize("NFKC", raw).strip().lower()
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
+        raise InvalidValue("email", "is not a valid email address")
+    return email
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidValue("password", f"must be at least {MIN_PASSWORD_LENGTH} characters long")
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise InvalidValue("password", f"must be at most {MAX_PASSWORD_BYTES} bytes long in UTF-8")
+
+
+def clean_full_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    if not name:
+        raise InvalidValue("full_name", "must not be empty")
+    if len(name) > MAX_FULL_NAME_LENGTH:
+        raise InvalidValue("full_name", f"must be at most {MAX_FULL_NAME_LENGTH} characters long")
+    return name
+
+
+@dataclass(eq=False, slots=True)
+class User:
+    email: str
+    full_name: str
+    password_hash: str
+    created_at: datetime
+    role: Role = Role.STUDENT
+    is_active: bool = True
+    token_version: int = 0
+    id: UUID = field(default_factory=uuid4)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        email: str,
+        full_name: str,
+        password_hash: str,
+        now: datetime,
+        role: Role = Role.STUDENT,
+    ) -> User:
+        return cls(
+            email=normalise_email(email),
+            full_name=clean_full_name(full_name),
+            password_hash=password_hash,
+            created_at=now,
+            role=role,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, User) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def change_role(self, role: Role) -> None:
+        if role != self.role:
+            self.role = role
+            self.revoke_tokens()
+
+    def deactivate(self) -> None:
+        if self.is_active:
+            self.is_active = False
+            self.revoke_tokens()
+
+    def activate(self) -> None:
+        if not self.is_active:
+            self.is_active = True
+            self.revoke_tokens()
+
+    def revoke_tokens(self) -> None:
+        """Tokens carry the version they were issued at; an older version no longer signs in."""
+        self.token_version += 1
