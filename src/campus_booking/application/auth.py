@@ -1,0 +1,129 @@
+"""Use-cases of accounts and sign-in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from campus_booking.application.ports import (
+    AccessToken,
+    Clock,
+    PasswordHasher,
+    TokenService,
+    UnitOfWorkFactory,
+)
+from campus_booking.domain.errors import AuthenticationFailed, Conflict, InvalidValue
+from campus_booking.domain.users import Role, User, check_password_rules, normalise_email
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterUserCommand:
+    email: str
+    password: str
+    full_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticateCommand:
+    email: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAdminCommand:
+    email: str
+    password: str
+    full_name: str
+
+
+class _AccountCreation:
+    """Shared by self-registration and the admin bootstrap: they differ only in the role."""
+
+    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._clock = clock
+
+    async def _create(self, *, email: str, password: str, full_name: str, role: Role) -> User:
+        check_password_rules(password)
+        password_hash = await self._hasher.hash(password)
+        user = User.register(
+            email=email,
+            full_name=full_name,
+            password_hash=password_hash,
+            now=self._clock.now(),
+            role=role,
+        )
+        async with self._uow() as uow:
+            if await uow.users.get_by_email(user.email) is not None:
+                raise Conflict("An account with this email already exists.")
+            await uow.users.add(user)
+            await uow.commit()
+        return user
+
+
+class RegisterUser(_AccountCreation):
+    """Self-service sign-up. Always a STUDENT: higher roles are granted by an admin."""
+
+    async def __call__(self, command: RegisterUserCommand) -> User:
+        return await self._create(
+            email=command.email,
+            password=command.password,
+            full_name=command.full_name,
+            role=Role.STUDENT,
+        )
+
+
+class CreateAdmin(_AccountCreation):
+    """Bootstraps an administrator from the command line."""
+
+    async def __call__(self, command: CreateAdminCommand) -> User:
+        return await self._create(
+            email=command.email,
+            password=command.password,
+            full_name=command.full_name,
+            role=Role.ADMIN,
+        )
+
+
+class Authenticate:
+    """Exchanges an email and password for an access token."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, hasher: PasswordHasher, tokens: TokenService
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._tokens = tokens
+
+    async def __call__(self, command: AuthenticateCommand) -> AccessToken:
+        try:
+            email = normalise_email(command.email)
+        except InvalidValue:
+            email = None
+        user = None
+        if email is not None:
+            async with self._uow(read_only=True) as uow:
+                user = await uow.users.get_by_email(email)
+        # The hash check runs whether or not the account exists, so timing reveals nothing.
+        password_matches = await self._hasher.verify(
+            command.password, user.password_hash if user else None
+        )
+        if user is None or not password_matches or not user.is_active:
+            raise AuthenticationFailed("Incorrect email or password.")
+        return self._tokens.issue(user)
+
+
+class GetCurrentUser:
+    """Resolves a bearer token to a user loaded fresh from the store on every request."""
+
+    def __init__(self, uow: UnitOfWorkFactory, tokens: TokenService) -> None:
+        self._uow = uow
+        self._tokens = tokens
+
+    async def __call__(self, token: str) -> User:
+        claims = self._tokens.verify(token)
+        async with self._uow(read_only=True) as uow:
+            user = await uow.users.get(claims.user_id)
+        if user is None or not user.is_active or user.token_version != claims.token_version:
+            raise AuthenticationFailed("The access token is no longer valid.")
+        return user

@@ -1,0 +1,124 @@
+"""Ports: what the use-cases need from the outside world, as Protocols the adapters fulfil."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+from uuid import UUID
+
+from campus_booking.domain.bookings import Booking
+from campus_booking.domain.rooms import Room
+from campus_booking.domain.users import Role, User
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware in UTC."""
+        ...
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Store a new user; raises `Conflict` when the email is taken."""
+        ...
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def get_by_email(self, email: str) -> User | None:
+        """`email` is already normalised."""
+        ...
+
+    async def save(self, user: User) -> None:
+        """Write back the changes made to a loaded user."""
+        ...
+
+
+class RoomRepository(Protocol):
+    async def add(self, room: Room) -> None:
+        """Store a new room; raises `Conflict` when the name is taken in any letter case."""
+        ...
+
+    async def get(self, room_id: UUID) -> Room | None: ...
+
+    async def save(self, room: Room) -> None: ...
+
+
+class BookingRepository(Protocol):
+    async def add(self, booking: Booking) -> None:
+        """Store a new booking; raises `Conflict` when the database refuses an overlap."""
+        ...
+
+    async def get(self, booking_id: UUID) -> Booking | None: ...
+
+    async def save(self, booking: Booking) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything done through its repositories commits or rolls back together.
+
+    Leaving the `async with` block without `commit()` rolls back.
+    """
+
+    users: UserRepository
+    rooms: RoomRepository
+    bookings: BookingRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A fresh unit of work; `read_only` lets the database skip taking the write lock."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        """False on a mismatch; with no hash, spends the same time and returns False.
+
+        Spending the time keeps an unknown email from answering faster than a wrong password.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    token: str
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: UUID
+    role: Role
+    token_version: int
+
+
+class TokenService(Protocol):
+    def issue(self, user: User) -> AccessToken: ...
+
+    def verify(self, token: str) -> TokenClaims:
+        """Raises `AuthenticationFailed` for any token that is not ours, whole and current."""
+        ...
+
+
+@runtime_checkable
+class DatabaseProbe(Protocol):
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        ...
