@@ -1,0 +1,95 @@
+"""Signed access tokens (JWT, HS256) carrying the user's id, role and token version."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import jwt
+
+from campus_booking.application.ports import AccessToken, Clock, TokenClaims
+from campus_booking.domain.errors import AuthenticationFailed
+from campus_booking.domain.users import Role, User
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ["sub", "role", "ver", "exp", "iat", "iss", "aud", "jti"]
+LEEWAY_SECONDS = 30
+
+
+class JwtTokenService:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        ttl_seconds: int,
+        issuer: str,
+        audience: str,
+        clock: Clock,
+    ) -> None:
+        self._secret = secret
+        self._ttl = ttl_seconds
+        self._issuer = issuer
+        self._audience = audience
+        self._clock = clock
+
+    def issue(self, user: User) -> AccessToken:
+        now = self._clock.now()
+        claims = {
+            "sub": str(user.id),
+            "role": user.role.value,
+            "ver": user.token_version,
+            "iat": now,
+            "nbf": now,
+            "exp": now + timedelta(seconds=self._ttl),
+            "iss": self._issuer,
+            "aud": self._audience,
+            "jti": uuid.uuid4().hex,
+        }
+        token = jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+        return AccessToken(token=token, expires_in=self._ttl)
+
+    def verify(self, token: str) -> TokenClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                # Times are checked below against our clock, the one that issued them.
+                options={
+                    "require": REQUIRED_CLAIMS,
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
+            )
+            self._check_times(claims)
+            return TokenClaims(
+                user_id=uuid.UUID(claims["sub"]),
+                role=Role(claims["role"]),
+                token_version=_as_int(claims["ver"]),
+            )
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
+            raise AuthenticationFailed("The access token is invalid or expired.") from error
+
+    def _check_times(self, claims: dict[str, object]) -> None:
+        now = self._clock.now().timestamp()
+        if _as_number(claims["exp"]) <= now - LEEWAY_SECONDS:
+            raise ValueError("token expired")
+        if _as_number(claims["iat"]) > now + LEEWAY_SECONDS:
+            raise ValueError("token issued in the future")
+        if "nbf" in claims and _as_number(claims["nbf"]) > now + LEEWAY_SECONDS:
+            raise ValueError("token not valid yet")
+
+
+def _as_number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("a time claim must be a number")
+    return float(value)
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("token version must be an integer")
+    return value
