@@ -1,0 +1,88 @@
+"""The schema, as SQLAlchemy Core tables. Alembic revisions must match it (a test checks)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+)
+
+from campus_booking.adapters.database.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(100), nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("token_version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("role IN ('STUDENT', 'STAFF', 'ADMIN')", name="role"),
+    CheckConstraint("token_version >= 0", name="token_version"),
+)
+
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("building", String(100), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("requires_approval", Boolean, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("capacity > 0", name="capacity"),
+)
+# Room names are unique whatever their letter case.
+Index("uq_rooms_name_lower", func.lower(rooms.c.name), unique=True)
+
+room_features = Table(
+    "room_features",
+    metadata,
+    Column("room_id", Uuid, ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True),
+    Column("feature", String(32), primary_key=True),
+    Index("ix_room_features_feature", "feature"),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("room_id", Uuid, ForeignKey("rooms.id"), nullable=False),
+    Column("requester_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("attendees", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision_reason", String(500), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("starts_at < ends_at", name="slot_order"),
+    CheckConstraint("attendees > 0", name="attendees"),
+    CheckConstraint("status IN ('PENDING', 'APPROVED', 'REJECTED', 'CANCELLED')", name="status"),
+    Index("ix_bookings_room_id_starts_at", "room_id", "starts_at"),
+)
