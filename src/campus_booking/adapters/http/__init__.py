@@ -1,0 +1,1 @@
+"""The Litestar HTTP adapter: controllers, wire schemas, guards and error mapping."""

@@ -1,0 +1,92 @@
+"""Registration, sign-in (OAuth2 password flow) and the current user."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, JSONBody
+
+from campus_booking.adapters.http.security import BEARER, PUBLIC
+from campus_booking.adapters.http.users import UserOut
+from campus_booking.application.auth import (
+    Authenticate,
+    AuthenticateCommand,
+    RegisterUser,
+    RegisterUserCommand,
+)
+from campus_booking.domain.users import (
+    MAX_EMAIL_LENGTH,
+    MAX_FULL_NAME_LENGTH,
+    MAX_PASSWORD_BYTES,
+    MIN_PASSWORD_LENGTH,
+    User,
+)
+
+
+class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """New accounts are always students: a `role` or any other extra field is refused."""
+
+    email: Annotated[
+        str, msgspec.Meta(min_length=3, max_length=MAX_EMAIL_LENGTH, examples=["ana@uni.example"])
+    ]
+    password: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=MIN_PASSWORD_LENGTH,
+            max_length=MAX_PASSWORD_BYTES,
+            description=f"{MIN_PASSWORD_LENGTH} characters to {MAX_PASSWORD_BYTES} bytes (UTF-8).",
+        ),
+    ]
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_FULL_NAME_LENGTH)]
+
+
+class LoginForm(msgspec.Struct):
+    """OAuth2 password grant: `username` is the email. Clients may send `scope` or `client_id`."""
+
+    username: Annotated[str, msgspec.Meta(max_length=MAX_EMAIL_LENGTH)]
+    password: Annotated[str, msgspec.Meta(max_length=1024)]
+    grant_type: str | None = None
+    scope: str = ""
+
+
+class TokenOut(msgspec.Struct):
+    access_token: str
+    expires_in: int
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type)
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post("/register", opt=PUBLIC, summary="Create a student account")
+    async def register(
+        self, data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUser]
+    ) -> UserOut:
+        user = await register_user(
+            RegisterUserCommand(email=data.email, password=data.password, full_name=data.full_name)
+        )
+        return UserOut.of(user)
+
+    @post(
+        "/login",
+        opt=PUBLIC,
+        status_code=200,
+        summary="Exchange email and password for an access token",
+        response_headers={"Cache-Control": "no-store"},
+    )
+    async def login(
+        self,
+        data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        authenticate: NamedDependency[Authenticate],
+    ) -> TokenOut:
+        token = await authenticate(AuthenticateCommand(email=data.username, password=data.password))
+        return TokenOut(access_token=token.token, expires_in=token.expires_in)
+
+    @get("/me", security=BEARER, summary="The signed-in user")
+    async def me(self, request: Request[User, Any, Any]) -> UserOut:
+        return UserOut.of(request.user)

@@ -1,0 +1,155 @@
+"""One error shape for the whole API: problem details (RFC 9457).
+
+Every domain error is mapped to a status code here, and only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import ExceptionHandlersMap
+
+from campus_booking.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    InvalidValue,
+    NotFound,
+    PermissionDenied,
+)
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:campus-booking:problem:"
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="campus-booking"'}
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+    conflicts: list[dict[str, Any]] | None = None
+
+
+_DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
+    (InvalidValue, HTTPStatus.BAD_REQUEST, "validation"),
+    (AuthenticationFailed, HTTPStatus.UNAUTHORIZED, "unauthenticated"),
+    (PermissionDenied, HTTPStatus.FORBIDDEN, "forbidden"),
+    (NotFound, HTTPStatus.NOT_FOUND, "not-found"),
+    (InvalidTransition, HTTPStatus.CONFLICT, "invalid-transition"),
+    (Conflict, HTTPStatus.CONFLICT, "conflict"),
+]
+
+
+def problem_response(
+    status: HTTPStatus,
+    detail: str,
+    *,
+    kind: str | None = None,
+    errors: list[FieldError] | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
+    problem = Problem(
+        type=TYPE_PREFIX + (kind or status.phrase.lower().replace(" ", "-")),
+        title=status.phrase,
+        status=status.value,
+        detail=detail,
+        errors=errors,
+        conflicts=conflicts,
+    )
+    if status is HTTPStatus.UNAUTHORIZED:
+        headers = {**BEARER_CHALLENGE, **(headers or {})}
+    return Response(
+        problem, status_code=status.value, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) -> Response[Problem]:
+    mapped = next(
+        (
+            (status, kind)
+            for error_type, status, kind in _DOMAIN_STATUS
+            if isinstance(error, error_type)
+        ),
+        None,
+    )
+    if mapped is None:  # a DomainError subclass nobody mapped: a bug, answered as one
+        return internal_error_handler(request, error)
+    status, kind = mapped
+    errors = [FieldError(error.field, error.reason)] if isinstance(error, InvalidValue) else None
+    conflicts = list(error.details.get("conflicts", [])) or None
+    return problem_response(status, error.message, kind=kind, errors=errors, conflicts=conflicts)
+
+
+def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
+    """Litestar's own errors (validation, 404 routes, 405, 413, ...) in the same shape."""
+    status = HTTPStatus(error.status_code)
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        return internal_error_handler(request, error)
+    if isinstance(error, ValidationException):
+        return problem_response(
+            status,
+            "The request is invalid; see `errors`.",
+            kind="validation",
+            errors=_field_errors(error.extra),
+        )
+    detail = error.detail if error.detail and error.detail != status.phrase else status.description
+    return problem_response(status, detail, headers=error.headers)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged."
+    )
+
+
+def _field_errors(extra: Any) -> list[FieldError]:
+    """Litestar reports `{key, message, source}` per field; msgspec names the path in `message`."""
+    if not isinstance(extra, list):
+        return []
+    errors = []
+    for item in extra:
+        if isinstance(item, dict):
+            message = str(item.get("message"))
+            named = _NAMED_FIELD.search(message)
+            field = named.group(1) if named else str(item.get("key") or "body")
+            errors.append(FieldError(field=field, message=message))
+    return errors
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI declarations of the error statuses a route can answer, all as problem details."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=HTTPStatus(status).phrase,
+            media_type=PROBLEM_MEDIA_TYPE,
+        )
+        for status in statuses
+    }
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,62 @@
+"""Who is calling: bearer-token authentication and role guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
+
+from campus_booking.domain.errors import AuthenticationFailed, PermissionDenied
+from campus_booking.domain.users import Role, User
+
+SCHEME_NAME = "OAuth2PasswordBearer"
+SECURITY_COMPONENTS = Components(
+    security_schemes={
+        SCHEME_NAME: SecurityScheme(
+            type="oauth2",
+            description="Sign in with your email as `username`.",
+            flows=OAuthFlows(
+                password=OAuthFlow(token_url="/auth/login", scopes={}),  # noqa: S106 (a path)
+            ),
+        )
+    }
+)
+BEARER: list[dict[str, list[str]]] = [{SCHEME_NAME: []}]
+PUBLIC = {"exclude_from_auth": True}
+
+
+class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
+    """Loads the user named by `Authorization: Bearer <token>` for every request that needs one.
+
+    Only the header counts: a token in the query string or a cookie is ignored.
+    """
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("Send an access token as `Authorization: Bearer <token>`.")
+        get_current_user = connection.app.state.container.get_current_user()
+        user = await get_current_user(token.strip())
+        return AuthenticationResult(user=user, auth=token)
+
+
+def require_roles(
+    *roles: Role,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A guard that lets through only users holding one of `roles`."""
+
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = connection.user
+        if not isinstance(user, User) or user.role not in allowed:
+            names = ", ".join(sorted(role.value for role in allowed))
+            raise PermissionDenied(f"This needs one of the roles: {names}.")
+
+    return guard
