@@ -1,0 +1,98 @@
+"""The `campus-booking` command: create the first admin, migrate, serve.
+
+It drives the same use-cases as the HTTP API, built by the same container.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from campus_booking.adapters.database.migrations import upgrade
+from campus_booking.application.auth import CreateAdminCommand
+from campus_booking.domain.errors import DomainError
+from campus_booking.settings import SettingsError
+
+if TYPE_CHECKING:
+    from campus_booking.container import Container
+
+ADMIN_PASSWORD_VARIABLE = "CAMPUS_BOOKING_ADMIN_PASSWORD"  # noqa: S105 (a variable name)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="campus-booking", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    admin = commands.add_parser("create-admin", help="create an administrator account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--full-name", required=True)
+
+    commands.add_parser("migrate", help="apply the database migrations (alembic upgrade head)")
+
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    return parser
+
+
+def run(container: Container, argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = container.settings()
+        if args.command == "create-admin":
+            return _create_admin(container, args.email, args.full_name)
+        if args.command == "migrate":
+            upgrade(settings.database_url)
+            print("database is at the latest revision")
+            return 0
+        return _serve(args.host, args.port, args.workers)
+    except SettingsError as error:
+        print(f"campus-booking: configuration error: {error}", file=sys.stderr)
+        return 2
+
+
+def _create_admin(container: Container, email: str, full_name: str) -> int:
+    password = os.environ.get(ADMIN_PASSWORD_VARIABLE) or _prompt_password()
+    if password is None:
+        print("campus-booking: the passwords did not match", file=sys.stderr)
+        return 1
+    command = CreateAdminCommand(email=email, password=password, full_name=full_name)
+
+    async def create() -> None:
+        try:
+            user = await container.create_admin()(command)
+            print(f"created admin {user.email} ({user.id})")
+        finally:
+            await container.engine().dispose()
+
+    try:
+        asyncio.run(create())
+    except DomainError as error:
+        print(f"campus-booking: {error.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _prompt_password() -> str | None:
+    first = getpass.getpass("Password for the new admin: ")
+    second = getpass.getpass("Repeat the password: ")
+    return first if first == second else None
+
+
+def _serve(host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "campus_booking.main:asgi_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )
+    return 0

@@ -1,0 +1,98 @@
+"""Settings from `CAMPUS_BOOKING_*` environment variables, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "CAMPUS_BOOKING_"
+MIN_SECRET_BYTES = 32
+DEV_SECRET_FILE = Path(".campus-booking-secret")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./campus_booking.db"
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message says which variable to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: str = ""
+    jwt_ttl_seconds: int = 3600
+    jwt_issuer: str = "campus-booking"
+    jwt_audience: str = "campus-booking-api"
+    bcrypt_rounds: int = 12
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+
+        def read(name: str, default: str) -> str:
+            return environ.get(PREFIX + name, default)
+
+        env = read("ENV", cls.env)
+        if env not in {"development", "production"}:
+            raise SettingsError(f"{PREFIX}ENV must be 'development' or 'production', not {env!r}")
+        secret = read("JWT_SECRET", "")
+        if env == "production":
+            if len(secret.encode()) < MIN_SECRET_BYTES:
+                raise SettingsError(
+                    f"{PREFIX}JWT_SECRET must be set to a random value of at least "
+                    f"{MIN_SECRET_BYTES} bytes when {PREFIX}ENV=production; refusing to start."
+                )
+        elif not secret:
+            secret = development_secret(DEV_SECRET_FILE)
+        settings = cls(
+            env=env,
+            database_url=database_url_from_environ(environ),
+            jwt_secret=secret,
+            jwt_ttl_seconds=_positive_int(environ, "JWT_TTL_SECONDS", cls.jwt_ttl_seconds),
+            jwt_issuer=read("JWT_ISSUER", cls.jwt_issuer),
+            jwt_audience=read("JWT_AUDIENCE", cls.jwt_audience),
+            bcrypt_rounds=_positive_int(environ, "BCRYPT_ROUNDS", cls.bcrypt_rounds),
+        )
+        if not 4 <= settings.bcrypt_rounds <= 31:
+            raise SettingsError(f"{PREFIX}BCRYPT_ROUNDS must be between 4 and 31")
+        return settings
+
+
+def database_url_from_environ(environ: Mapping[str, str] | None = None) -> str:
+    """The one setting that Alembic needs too, readable without making a secret."""
+    environ = os.environ if environ is None else environ
+    return environ.get(PREFIX + "DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def development_secret(path: Path) -> str:
+    """A random secret made once per checkout and kept in a git-ignored file.
+
+    Created with O_EXCL, so server workers starting together agree on one secret.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(PREFIX + name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{PREFIX}{name} must be positive")
+    return value
