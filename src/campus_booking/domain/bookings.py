@@ -101,6 +101,27 @@ class Booking:
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    def change(
+        self,
+        *,
+        slot: TimeSlot | None = None,
+        title: str | None = None,
+        attendees: int | None = None,
+        needs_approval: bool = False,
+    ) -> None:
+        """Edit an active booking. Moving it where approval is needed asks for approval again."""
+        if not self.is_active:
+            raise InvalidTransition(f"A {self.status.value} booking cannot be changed.")
+        if title is not None:
+            self.title = clean_title(title)
+        if attendees is not None:
+            self.attendees = check_attendees(attendees)
+        if slot is not None and slot != self.slot:
+            self.slot = slot
+            if needs_approval and self.status is BookingStatus.APPROVED:
+                self.status = BookingStatus.PENDING
+                self.decided_by = self.decided_at = self.decision_reason = None
+
     def approve(self, *, by: UUID, at: datetime, reason: str | None = None) -> None:
         self._decide(BookingStatus.APPROVED, by=by, at=at, reason=reason)
 

@@ -5,17 +5,16 @@ The HTTP adapter maps each class to a status code in one place; nothing here kno
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
 
 
 class DomainError(Exception):
     """Base of every error the domain and the use-cases raise on purpose."""
 
-    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.details: Mapping[str, Any] = details or {}
 
 
 class NotFound(DomainError):
@@ -24,6 +23,14 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The request clashes with the current state: a duplicate, an overlap, a taken slot."""
+
+
+class SlotTaken(Conflict):
+    """The slot overlaps active bookings of the room; `conflicts` holds their times only."""
+
+    def __init__(self, conflicts: Sequence[tuple[datetime, datetime]] = ()) -> None:
+        super().__init__("The room is already booked at that time.")
+        self.conflicts = list(conflicts)
 
 
 class InvalidTransition(Conflict):

@@ -81,5 +81,26 @@ class Room:
     def __hash__(self) -> int:
         return hash(self.id)
 
+    def update(
+        self,
+        *,
+        name: str | None = None,
+        building: str | None = None,
+        capacity: int | None = None,
+        features: Iterable[str] | None = None,
+        requires_approval: bool | None = None,
+    ) -> None:
+        """Partial update: only the values given change."""
+        if name is not None:
+            self.name = clean_text(name, "name", MAX_NAME_LENGTH)
+        if building is not None:
+            self.building = clean_text(building, "building", MAX_BUILDING_LENGTH)
+        if capacity is not None:
+            self.capacity = check_capacity(capacity)
+        if features is not None:
+            self.features = clean_features(features)
+        if requires_approval is not None:
+            self.requires_approval = requires_approval
+
     def deactivate(self) -> None:
         self.is_active = False

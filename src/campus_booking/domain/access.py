@@ -1,0 +1,38 @@
+"""Who may see and change which booking.
+
+A booking that someone may not see is reported as not found, so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from campus_booking.domain.approval import DECIDING_ROLES
+from campus_booking.domain.bookings import Booking
+from campus_booking.domain.errors import InvalidTransition, NotFound
+from campus_booking.domain.users import User
+
+
+def manages_bookings(user: User) -> bool:
+    return user.role in DECIDING_ROLES
+
+
+def check_can_see(user: User, booking: Booking) -> None:
+    if booking.requester_id != user.id and not manages_bookings(user):
+        raise NotFound("Booking not found.")
+
+
+def check_can_change(user: User, booking: Booking, now: datetime) -> None:
+    """Changes are for active bookings that have not started yet."""
+    check_can_see(user, booking)
+    if not booking.is_active:
+        raise InvalidTransition(f"A {booking.status.value} booking cannot be changed.")
+    if booking.slot.start <= now:
+        raise InvalidTransition("A booking that has started cannot be changed.")
+
+
+def check_can_cancel(user: User, booking: Booking, now: datetime) -> None:
+    """Requesters may cancel until the booking ends; staff and admins at any time."""
+    check_can_see(user, booking)
+    if not manages_bookings(user) and booking.slot.end <= now:
+        raise InvalidTransition("A booking that has ended cannot be cancelled.")
