@@ -8,8 +8,16 @@ from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 from uuid import UUID
 
+from campus_booking.application.queries import (
+    BookingFilter,
+    Page,
+    PageRequest,
+    RoomFilter,
+    UserFilter,
+)
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.rooms import Room
+from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
 
 
@@ -34,25 +42,57 @@ class UserRepository(Protocol):
         """Write back the changes made to a loaded user."""
         ...
 
+    async def search(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+        """Ordered by email."""
+        ...
+
+    async def lock_active_admin_ids(self) -> set[UUID]:
+        """Ids of the active admins, locked until the transaction ends where the database can."""
+        ...
+
 
 class RoomRepository(Protocol):
     async def add(self, room: Room) -> None:
         """Store a new room; raises `Conflict` when the name is taken in any letter case."""
         ...
 
-    async def get(self, room_id: UUID) -> Room | None: ...
+    async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
+        """`lock` holds the room against concurrent deactivation until the transaction ends."""
+        ...
 
-    async def save(self, room: Room) -> None: ...
+    async def save(self, room: Room) -> None:
+        """Raises `Conflict` when the new name is taken."""
+        ...
+
+    async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
+        """Ordered by name; a constant number of queries whatever the page size."""
+        ...
 
 
 class BookingRepository(Protocol):
     async def add(self, booking: Booking) -> None:
-        """Store a new booking; raises `Conflict` when the database refuses an overlap."""
+        """Store a new booking; raises `SlotTaken` when the database refuses an overlap."""
         ...
 
     async def get(self, booking_id: UUID) -> Booking | None: ...
 
-    async def save(self, booking: Booking) -> None: ...
+    async def save(self, booking: Booking) -> None:
+        """Raises `SlotTaken` when the database refuses an overlap."""
+        ...
+
+    async def search(self, filter: BookingFilter, page: PageRequest) -> Page[Booking]:
+        """Ordered by start; a constant number of queries whatever the page size."""
+        ...
+
+    async def overlapping(
+        self, room_id: UUID, slot: TimeSlot, *, ignore: UUID | None = None
+    ) -> list[Booking]:
+        """Active bookings of the room that overlap `slot`, earliest first."""
+        ...
+
+    async def active_from(self, room_id: UUID, instant: datetime) -> list[Booking]:
+        """Active bookings of the room that end after `instant`."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 from uuid import UUID
 
+from campus_booking.application.queries import (
+    BookingFilter,
+    Page,
+    PageRequest,
+    RoomFilter,
+    UserFilter,
+)
 from campus_booking.domain.bookings import Booking
-from campus_booking.domain.errors import Conflict
+from campus_booking.domain.errors import Conflict, SlotTaken
+from campus_booking.domain.overlap import find_conflicts
 from campus_booking.domain.rooms import Room
-from campus_booking.domain.users import User
+from campus_booking.domain.time_slots import TimeSlot
+from campus_booking.domain.users import Role, User
 
 
 @dataclass
@@ -33,11 +43,15 @@ class _Repository(Generic[T]):
     def __init__(self, rows: dict[UUID, T]) -> None:
         self._rows: dict[UUID, T] = rows
 
-    async def get(self, entity_id: UUID) -> T | None:
+    async def get(self, entity_id: UUID, *, lock: bool = False) -> T | None:
         return copy.deepcopy(self._rows.get(entity_id))
 
     async def save(self, entity: T) -> None:
         self._rows[entity.id] = copy.deepcopy(entity)
+
+    def _page(self, matches: list[T], page: PageRequest) -> Page[T]:
+        items = matches[page.offset : page.offset + page.limit]
+        return Page(copy.deepcopy(items), len(matches), page.limit, page.offset)
 
 
 class MemoryUserRepository(_Repository[User]):
@@ -50,17 +64,95 @@ class MemoryUserRepository(_Repository[User]):
         found = next((user for user in self._rows.values() if user.email == email), None)
         return copy.deepcopy(found)
 
+    async def search(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+        text = (filter.text or "").casefold()
+        matches = [
+            user
+            for user in sorted(self._rows.values(), key=lambda user: user.email)
+            if (filter.role is None or user.role is filter.role)
+            and (text in user.email.casefold() or text in user.full_name.casefold())
+        ]
+        return self._page(matches, page)
+
+    async def lock_active_admin_ids(self) -> set[UUID]:
+        return {
+            user.id for user in self._rows.values() if user.role is Role.ADMIN and user.is_active
+        }
+
 
 class MemoryRoomRepository(_Repository[Room]):
     async def add(self, room: Room) -> None:
-        if any(other.name.casefold() == room.name.casefold() for other in self._rows.values()):
-            raise Conflict("A room with this name already exists.")
         await self.save(room)
+
+    async def save(self, room: Room) -> None:
+        if any(
+            other.name.casefold() == room.name.casefold() and other.id != room.id
+            for other in self._rows.values()
+        ):
+            raise Conflict("A room with this name already exists.")
+        await super().save(room)
+
+    async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
+        matches = [
+            room
+            for room in sorted(self._rows.values(), key=lambda room: (room.name, str(room.id)))
+            if (filter.include_inactive or room.is_active)
+            and (filter.min_capacity is None or room.capacity >= filter.min_capacity)
+            and (filter.building is None or room.building == filter.building)
+            and filter.features <= room.features
+        ]
+        return self._page(matches, page)
 
 
 class MemoryBookingRepository(_Repository[Booking]):
+    """Refuses overlapping active bookings on write, as the database schema does."""
+
     async def add(self, booking: Booking) -> None:
         await self.save(booking)
+
+    async def save(self, booking: Booking) -> None:
+        if booking.is_active and await self.overlapping(
+            booking.room_id, booking.slot, ignore=booking.id
+        ):
+            raise SlotTaken()
+        await super().save(booking)
+
+    async def search(self, filter: BookingFilter, page: PageRequest) -> Page[Booking]:
+        matches = [
+            booking
+            for booking in sorted(self._rows.values(), key=_by_start)
+            if (filter.requester_id is None or booking.requester_id == filter.requester_id)
+            and (filter.room_id is None or booking.room_id == filter.room_id)
+            and (not filter.statuses or booking.status in filter.statuses)
+            and (filter.ends_after is None or booking.slot.end > filter.ends_after)
+            and (filter.starts_before is None or booking.slot.start < filter.starts_before)
+        ]
+        return self._page(matches, page)
+
+    async def overlapping(
+        self, room_id: UUID, slot: TimeSlot, *, ignore: UUID | None = None
+    ) -> list[Booking]:
+        return copy.deepcopy(
+            find_conflicts(slot, self._rows.values(), room_id=room_id, ignore=ignore)
+        )
+
+    async def active_from(self, room_id: UUID, instant: datetime) -> list[Booking]:
+        return copy.deepcopy(
+            sorted(
+                (
+                    booking
+                    for booking in self._rows.values()
+                    if booking.room_id == room_id
+                    and booking.is_active
+                    and booking.slot.end > instant
+                ),
+                key=_by_start,
+            )
+        )
+
+
+def _by_start(booking: Booking) -> tuple[datetime, str]:
+    return booking.slot.start, str(booking.id)
 
 
 class MemoryUnitOfWork:

@@ -1,0 +1,203 @@
+"""Use-cases of bookings: request, change, cancel, decide, and look them up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import UUID
+
+from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from campus_booking.application.queries import BookingFilter, Page, PageRequest
+from campus_booking.domain.access import (
+    check_can_cancel,
+    check_can_change,
+    check_can_see,
+    manages_bookings,
+)
+from campus_booking.domain.approval import needs_approval
+from campus_booking.domain.booking_rules import BookingRules
+from campus_booking.domain.bookings import Booking
+from campus_booking.domain.errors import InvalidValue, NotFound, SlotTaken
+from campus_booking.domain.rooms import Room
+from campus_booking.domain.time_slots import TimeSlot
+from campus_booking.domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class CreateBookingCommand:
+    room_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    attendees: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeBookingCommand:
+    """`None` leaves a field as it is."""
+
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    title: str | None = None
+    attendees: int | None = None
+
+
+class _SlotHolder:
+    """What creating and moving a booking share: the friendly overlap check, and its backstop.
+
+    The check answers with the conflicting times. Two requests can pass it at the same moment;
+    the database then refuses the second write, and the times are looked up afresh so the
+    caller gets the same answer either way.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, rules: BookingRules) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._rules = rules
+
+    async def _room(self, uow: UnitOfWork, room_id: UUID) -> Room:
+        room = await uow.rooms.get(room_id, lock=True)
+        if room is None:
+            raise NotFound("Room not found.")
+        return room
+
+    async def _check_free(self, uow: UnitOfWork, booking: Booking) -> None:
+        clashes = await uow.bookings.overlapping(booking.room_id, booking.slot, ignore=booking.id)
+        if clashes:
+            raise SlotTaken([(clash.slot.start, clash.slot.end) for clash in clashes])
+
+    async def _explain(self, error: SlotTaken, booking: Booking) -> SlotTaken:
+        if error.conflicts:
+            return error
+        async with self._uow(read_only=True) as uow:
+            clashes = await uow.bookings.overlapping(
+                booking.room_id, booking.slot, ignore=booking.id
+            )
+        return SlotTaken([(clash.slot.start, clash.slot.end) for clash in clashes])
+
+
+class CreateBooking(_SlotHolder):
+    async def __call__(self, actor: User, command: CreateBookingCommand) -> Booking:
+        now = self._clock.now()
+        slot = TimeSlot(command.starts_at, command.ends_at)
+        try:
+            async with self._uow() as uow:
+                room = await self._room(uow, command.room_id)
+                self._rules.check(room=room, slot=slot, attendees=command.attendees, now=now)
+                booking = Booking.request(
+                    room_id=room.id,
+                    requester_id=actor.id,
+                    slot=slot,
+                    title=command.title,
+                    attendees=command.attendees,
+                    needs_approval=needs_approval(actor, room),
+                    now=now,
+                )
+                await self._check_free(uow, booking)
+                await uow.bookings.add(booking)
+                await uow.commit()
+        except SlotTaken as error:
+            raise await self._explain(error, booking) from error
+        return booking
+
+
+class ChangeBooking(_SlotHolder):
+    async def __call__(
+        self, actor: User, booking_id: UUID, command: ChangeBookingCommand
+    ) -> Booking:
+        now = self._clock.now()
+        try:
+            async with self._uow() as uow:
+                booking = await _visible_booking(uow, actor, booking_id)
+                check_can_change(actor, booking, now)
+                room = await self._room(uow, booking.room_id)
+                slot = TimeSlot(
+                    command.starts_at or booking.slot.start, command.ends_at or booking.slot.end
+                )
+                attendees = booking.attendees if command.attendees is None else command.attendees
+                self._rules.check(room=room, slot=slot, attendees=attendees, now=now)
+                booking.change(
+                    slot=slot,
+                    title=command.title,
+                    attendees=command.attendees,
+                    needs_approval=needs_approval(actor, room),
+                )
+                await self._check_free(uow, booking)
+                await uow.bookings.save(booking)
+                await uow.commit()
+        except SlotTaken as error:
+            raise await self._explain(error, booking) from error
+        return booking
+
+
+class CancelBooking:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, actor: User, booking_id: UUID) -> Booking:
+        async with self._uow() as uow:
+            booking = await _visible_booking(uow, actor, booking_id)
+            check_can_cancel(actor, booking, self._clock.now())
+            booking.cancel()
+            await uow.bookings.save(booking)
+            await uow.commit()
+        return booking
+
+
+class DecideBooking:
+    """Approve or reject a PENDING booking, recording who decided, when and why."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def approve(self, actor: User, booking_id: UUID, reason: str | None = None) -> Booking:
+        async with self._uow() as uow:
+            booking = await _visible_booking(uow, actor, booking_id)
+            booking.approve(by=actor.id, at=self._clock.now(), reason=reason)
+            await uow.bookings.save(booking)
+            await uow.commit()
+        return booking
+
+    async def reject(self, actor: User, booking_id: UUID, reason: str) -> Booking:
+        if not reason.strip():
+            raise InvalidValue("reason", "must say why the booking is rejected")
+        async with self._uow() as uow:
+            booking = await _visible_booking(uow, actor, booking_id)
+            booking.reject(by=actor.id, at=self._clock.now(), reason=reason)
+            await uow.bookings.save(booking)
+            await uow.commit()
+        return booking
+
+
+class GetBooking:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, actor: User, booking_id: UUID) -> Booking:
+        async with self._uow(read_only=True) as uow:
+            return await _visible_booking(uow, actor, booking_id)
+
+
+class ListBookings:
+    """Students see their own bookings only; staff and admins see everyone's."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self, actor: User, filter: BookingFilter, page: PageRequest
+    ) -> Page[Booking]:
+        if not manages_bookings(actor):
+            filter = replace(filter, requester_id=actor.id)
+        async with self._uow(read_only=True) as uow:
+            return await uow.bookings.search(filter, page)
+
+
+async def _visible_booking(uow: UnitOfWork, actor: User, booking_id: UUID) -> Booking:
+    booking = await uow.bookings.get(booking_id)
+    if booking is None:
+        raise NotFound("Booking not found.")
+    check_can_see(actor, booking)
+    return booking

@@ -1,0 +1,62 @@
+"""What a listing asks for (filters, a page) and what it gets back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from campus_booking.domain.bookings import BookingStatus
+from campus_booking.domain.errors import InvalidValue
+from campus_booking.domain.users import Role
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    limit: int = DEFAULT_PAGE_SIZE
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE_SIZE:
+            raise InvalidValue("limit", f"must be between 1 and {MAX_PAGE_SIZE}")
+        if self.offset < 0:
+            raise InvalidValue("offset", "must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoomFilter:
+    min_capacity: int | None = None
+    building: str | None = None
+    features: frozenset[str] = frozenset()
+    include_inactive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BookingFilter:
+    """`starts_before`/`ends_after` select bookings overlapping the window `[from, to)`."""
+
+    requester_id: UUID | None = None
+    room_id: UUID | None = None
+    statuses: frozenset[BookingStatus] = frozenset()
+    ends_after: datetime | None = None
+    starts_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    role: Role | None = None
+    text: str | None = None

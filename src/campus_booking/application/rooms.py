@@ -1,0 +1,128 @@
+"""Use-cases of rooms. Who may call which is decided by the HTTP guards; these hold the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+from campus_booking.application.ports import Clock, UnitOfWorkFactory
+from campus_booking.application.queries import Page, PageRequest, RoomFilter
+from campus_booking.domain.access import manages_bookings
+from campus_booking.domain.errors import Conflict, NotFound, PermissionDenied
+from campus_booking.domain.rooms import Room
+from campus_booking.domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRoomCommand:
+    name: str
+    building: str
+    capacity: int
+    features: Iterable[str] = ()
+    requires_approval: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRoomCommand:
+    """`None` leaves a field as it is."""
+
+    name: str | None = None
+    building: str | None = None
+    capacity: int | None = None
+    features: Iterable[str] | None = None
+    requires_approval: bool | None = None
+
+
+class ListRooms:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, actor: User, filter: RoomFilter, page: PageRequest) -> Page[Room]:
+        if filter.include_inactive and not manages_bookings(actor):
+            raise PermissionDenied("Only staff and admins may list inactive rooms.")
+        async with self._uow(read_only=True) as uow:
+            return await uow.rooms.search(filter, page)
+
+
+class GetRoom:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, room_id: UUID) -> Room:
+        async with self._uow(read_only=True) as uow:
+            room = await uow.rooms.get(room_id)
+        if room is None:
+            raise NotFound("Room not found.")
+        return room
+
+
+class CreateRoom:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, command: CreateRoomCommand) -> Room:
+        room = Room.create(
+            name=command.name,
+            building=command.building,
+            capacity=command.capacity,
+            features=command.features,
+            requires_approval=command.requires_approval,
+            now=self._clock.now(),
+        )
+        async with self._uow() as uow:
+            await uow.rooms.add(room)
+            await uow.commit()
+        return room
+
+
+class UpdateRoom:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, room_id: UUID, command: UpdateRoomCommand) -> Room:
+        async with self._uow() as uow:
+            room = await uow.rooms.get(room_id, lock=True)
+            if room is None:
+                raise NotFound("Room not found.")
+            room.update(
+                name=command.name,
+                building=command.building,
+                capacity=command.capacity,
+                features=command.features,
+                requires_approval=command.requires_approval,
+            )
+            await uow.rooms.save(room)
+            await uow.commit()
+        return room
+
+
+class DeactivateRoom:
+    """A deactivated room stays in history but takes no new bookings.
+
+    Its upcoming bookings block the deactivation unless the caller asks to cancel them, which
+    then happens in the same transaction.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, room_id: UUID, *, cancel_bookings: bool = False) -> None:
+        async with self._uow() as uow:
+            room = await uow.rooms.get(room_id, lock=True)
+            if room is None:
+                raise NotFound("Room not found.")
+            room.deactivate()
+            await uow.rooms.save(room)
+            upcoming = await uow.bookings.active_from(room_id, self._clock.now())
+            if upcoming and not cancel_bookings:
+                raise Conflict(
+                    f"The room has {len(upcoming)} upcoming active booking(s); "
+                    "deactivate it with cancel_bookings=true to cancel them."
+                )
+            for booking in upcoming:
+                booking.cancel()
+                await uow.bookings.save(booking)
+            await uow.commit()

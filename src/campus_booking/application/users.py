@@ -1,0 +1,57 @@
+"""Use-cases of user administration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from campus_booking.application.ports import UnitOfWorkFactory
+from campus_booking.application.queries import Page, PageRequest, UserFilter
+from campus_booking.domain.errors import Conflict, NotFound
+from campus_booking.domain.users import Role, User
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeUserCommand:
+    """`None` leaves a field as it is."""
+
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class ListUsers:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+        async with self._uow(read_only=True) as uow:
+            return await uow.users.search(filter, page)
+
+
+class ChangeUser:
+    """Changes a user's role or status; either change signs them out everywhere at once.
+
+    The last active admin cannot be demoted or deactivated: nobody could undo it.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, user_id: UUID, command: ChangeUserCommand) -> User:
+        async with self._uow() as uow:
+            admins = await uow.users.lock_active_admin_ids()
+            user = await uow.users.get(user_id)
+            if user is None:
+                raise NotFound("User not found.")
+            if command.role is not None:
+                user.change_role(command.role)
+            if command.is_active is True:
+                user.activate()
+            elif command.is_active is False:
+                user.deactivate()
+            still_admin = user.role is Role.ADMIN and user.is_active
+            if admins == {user.id} and not still_admin:
+                raise Conflict("This is the last active admin; promote another one first.")
+            await uow.users.save(user)
+            await uow.commit()
+        return user
