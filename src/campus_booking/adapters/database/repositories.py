@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from campus_booking.adapters.database.tables import bookings, room_features, rooms, users
-from campus_booking.domain.bookings import Booking, BookingStatus
-from campus_booking.domain.errors import Conflict
+from campus_booking.adapters.database.tables import (
+    OVERLAP_GUARD,
+    bookings,
+    room_features,
+    rooms,
+    users,
+)
+from campus_booking.application.queries import (
+    BookingFilter,
+    Page,
+    PageRequest,
+    RoomFilter,
+    UserFilter,
+)
+from campus_booking.domain.bookings import ACTIVE_STATUSES, Booking, BookingStatus
+from campus_booking.domain.errors import Conflict, SlotTaken
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
@@ -102,6 +128,27 @@ def _booking_from(row: RowMapping) -> Booking:
     )
 
 
+ACTIVE = [status.value for status in ACTIVE_STATUSES]
+
+
+def _is_overlap_violation(error: IntegrityError) -> bool:
+    """PostgreSQL's exclusion constraint (SQLSTATE 23P01) or SQLite's trigger refused a write."""
+    return getattr(error.orig, "sqlstate", None) == "23P01" or OVERLAP_GUARD in str(error.orig)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def _page_of(
+    session: AsyncSession, query: Select[Any], page: PageRequest
+) -> tuple[list[RowMapping], int]:
+    """One query for the page, one for the total: two, whatever the page size."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.execute(query.limit(page.limit).offset(page.offset))).mappings().all()
+    return list(rows), total or 0
+
+
 class SqlUserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -113,17 +160,42 @@ class SqlUserRepository:
             raise Conflict("An account with this email already exists.") from error
 
     async def get(self, user_id: UUID) -> User | None:
-        row = (await self._session.execute(select(users).where(users.c.id == user_id))).first()
-        return _user_from(row._mapping) if row else None
+        query = select(users).where(users.c.id == user_id)
+        row = (await self._session.execute(query)).mappings().first()
+        return _user_from(row) if row else None
 
     async def get_by_email(self, email: str) -> User | None:
-        row = (await self._session.execute(select(users).where(users.c.email == email))).first()
-        return _user_from(row._mapping) if row else None
+        query = select(users).where(users.c.email == email)
+        row = (await self._session.execute(query)).mappings().first()
+        return _user_from(row) if row else None
 
     async def save(self, user: User) -> None:
         await self._session.execute(
             update(users).where(users.c.id == user.id).values(_user_row(user))
         )
+
+    async def search(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+        query = select(users).order_by(users.c.email)
+        if filter.role is not None:
+            query = query.where(users.c.role == filter.role.value)
+        if filter.text:
+            pattern = f"%{_escape_like(filter.text.lower())}%"
+            query = query.where(
+                or_(
+                    func.lower(users.c.email).like(pattern, escape="\\"),
+                    func.lower(users.c.full_name).like(pattern, escape="\\"),
+                )
+            )
+        rows, total = await _page_of(self._session, query, page)
+        return Page([_user_from(row) for row in rows], total, page.limit, page.offset)
+
+    async def lock_active_admin_ids(self) -> set[UUID]:
+        query = (
+            select(users.c.id)
+            .where(users.c.role == "ADMIN", users.c.is_active.is_(True))
+            .with_for_update()
+        )
+        return set(await self._session.scalars(query))
 
 
 class SqlRoomRepository:
@@ -137,14 +209,49 @@ class SqlRoomRepository:
             raise Conflict("A room with this name already exists.") from error
         await self._write_features(room)
 
-    async def get(self, room_id: UUID) -> Room | None:
-        row = (await self._session.execute(select(rooms).where(rooms.c.id == room_id))).first()
+    async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
+        query = select(rooms).where(rooms.c.id == room_id)
+        if lock:  # PostgreSQL: FOR SHARE; SQLite's IMMEDIATE transaction already locks
+            query = query.with_for_update(read=True)
+        row = (await self._session.execute(query)).mappings().first()
         if row is None:
             return None
-        features = await self._session.scalars(
-            select(room_features.c.feature).where(room_features.c.room_id == room_id)
-        )
-        return _room_from(row._mapping, features)
+        features = await self._features_of([room_id])
+        return _room_from(row, features[room_id])
+
+    async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
+        query = select(rooms).order_by(rooms.c.name, rooms.c.id)
+        if not filter.include_inactive:
+            query = query.where(rooms.c.is_active.is_(True))
+        if filter.min_capacity is not None:
+            query = query.where(rooms.c.capacity >= filter.min_capacity)
+        if filter.building is not None:
+            query = query.where(rooms.c.building == filter.building)
+        if filter.features:
+            having_all = (
+                select(room_features.c.room_id)
+                .where(room_features.c.feature.in_(sorted(filter.features)))
+                .group_by(room_features.c.room_id)
+                .having(func.count() == len(filter.features))
+            )
+            query = query.where(rooms.c.id.in_(having_all))
+        rows, total = await _page_of(self._session, query, page)
+        features = await self._features_of([row["id"] for row in rows])
+        items = [_room_from(row, features[row["id"]]) for row in rows]
+        return Page(items, total, page.limit, page.offset)
+
+    async def _features_of(self, room_ids: list[UUID]) -> dict[UUID, set[str]]:
+        """The features of many rooms in one query."""
+        features: dict[UUID, set[str]] = defaultdict(set)
+        if room_ids:
+            result = await self._session.execute(
+                select(room_features.c.room_id, room_features.c.feature).where(
+                    room_features.c.room_id.in_(room_ids)
+                )
+            )
+            for room_id, feature in result:
+                features[room_id].add(feature)
+        return features
 
     async def save(self, room: Room) -> None:
         try:
@@ -169,15 +276,65 @@ class SqlBookingRepository:
         self._session = session
 
     async def add(self, booking: Booking) -> None:
-        await self._session.execute(insert(bookings).values(_booking_row(booking)))
+        try:
+            await self._session.execute(insert(bookings).values(_booking_row(booking)))
+        except IntegrityError as error:
+            if _is_overlap_violation(error):
+                raise SlotTaken() from error
+            raise
 
     async def get(self, booking_id: UUID) -> Booking | None:
-        row = (
-            await self._session.execute(select(bookings).where(bookings.c.id == booking_id))
-        ).first()
-        return _booking_from(row._mapping) if row else None
+        query = select(bookings).where(bookings.c.id == booking_id)
+        row = (await self._session.execute(query)).mappings().first()
+        return _booking_from(row) if row else None
 
     async def save(self, booking: Booking) -> None:
-        await self._session.execute(
-            update(bookings).where(bookings.c.id == booking.id).values(_booking_row(booking))
+        try:
+            await self._session.execute(
+                update(bookings).where(bookings.c.id == booking.id).values(_booking_row(booking))
+            )
+        except IntegrityError as error:
+            if _is_overlap_violation(error):
+                raise SlotTaken() from error
+            raise
+
+    async def search(self, filter: BookingFilter, page: PageRequest) -> Page[Booking]:
+        conditions: list[ColumnElement[bool]] = []
+        if filter.requester_id is not None:
+            conditions.append(bookings.c.requester_id == filter.requester_id)
+        if filter.room_id is not None:
+            conditions.append(bookings.c.room_id == filter.room_id)
+        if filter.statuses:
+            conditions.append(bookings.c.status.in_(sorted(s.value for s in filter.statuses)))
+        if filter.ends_after is not None:
+            conditions.append(bookings.c.ends_at > filter.ends_after)
+        if filter.starts_before is not None:
+            conditions.append(bookings.c.starts_at < filter.starts_before)
+        query = select(bookings).where(and_(True, *conditions))
+        rows, total = await _page_of(
+            self._session, query.order_by(bookings.c.starts_at, bookings.c.id), page
         )
+        return Page([_booking_from(row) for row in rows], total, page.limit, page.offset)
+
+    async def overlapping(
+        self, room_id: UUID, slot: TimeSlot, *, ignore: UUID | None = None
+    ) -> list[Booking]:
+        query = select(bookings).where(
+            bookings.c.room_id == room_id,
+            bookings.c.status.in_(ACTIVE),
+            bookings.c.starts_at < slot.end,
+            bookings.c.ends_at > slot.start,
+        )
+        if ignore is not None:
+            query = query.where(bookings.c.id != ignore)
+        result = await self._session.execute(query.order_by(bookings.c.starts_at))
+        return [_booking_from(row) for row in result.mappings()]
+
+    async def active_from(self, room_id: UUID, instant: datetime) -> list[Booking]:
+        query = select(bookings).where(
+            bookings.c.room_id == room_id,
+            bookings.c.status.in_(ACTIVE),
+            bookings.c.ends_at > instant,
+        )
+        result = await self._session.execute(query.order_by(bookings.c.starts_at))
+        return [_booking_from(row) for row in result.mappings()]
