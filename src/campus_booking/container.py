@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
 from campus_booking.adapters.clock import SystemClock
@@ -11,6 +13,23 @@ from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.adapters.security.passwords import BcryptPasswordHasher
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.application.auth import Authenticate, CreateAdmin, GetCurrentUser, RegisterUser
+from campus_booking.application.bookings import (
+    CancelBooking,
+    ChangeBooking,
+    CreateBooking,
+    DecideBooking,
+    GetBooking,
+    ListBookings,
+)
+from campus_booking.application.rooms import (
+    CreateRoom,
+    DeactivateRoom,
+    GetRoom,
+    ListRooms,
+    UpdateRoom,
+)
+from campus_booking.application.users import ChangeUser, ListUsers
+from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.settings import Settings
 
 
@@ -46,3 +65,28 @@ class Container(containers.DeclarativeContainer):
         Authenticate, uow=uow.provider, hasher=password_hasher, tokens=token_service
     )
     get_current_user = providers.Factory(GetCurrentUser, uow=uow.provider, tokens=token_service)
+
+    booking_rules = providers.Singleton(
+        BookingRules,
+        max_duration=providers.Factory(timedelta, hours=settings.provided.max_booking_hours),
+    )
+
+    list_rooms = providers.Factory(ListRooms, uow=uow.provider)
+    get_room = providers.Factory(GetRoom, uow=uow.provider)
+    create_room = providers.Factory(CreateRoom, uow=uow.provider, clock=clock)
+    update_room = providers.Factory(UpdateRoom, uow=uow.provider)
+    deactivate_room = providers.Factory(DeactivateRoom, uow=uow.provider, clock=clock)
+
+    create_booking = providers.Factory(
+        CreateBooking, uow=uow.provider, clock=clock, rules=booking_rules
+    )
+    change_booking = providers.Factory(
+        ChangeBooking, uow=uow.provider, clock=clock, rules=booking_rules
+    )
+    cancel_booking = providers.Factory(CancelBooking, uow=uow.provider, clock=clock)
+    decide_booking = providers.Factory(DecideBooking, uow=uow.provider, clock=clock)
+    get_booking = providers.Factory(GetBooking, uow=uow.provider)
+    list_bookings = providers.Factory(ListBookings, uow=uow.provider)
+
+    list_users = providers.Factory(ListUsers, uow=uow.provider)
+    change_user = providers.Factory(ChangeUser, uow=uow.provider)

@@ -27,6 +27,7 @@ class Settings:
     jwt_issuer: str = "campus-booking"
     jwt_audience: str = "campus-booking-api"
     bcrypt_rounds: int = 12
+    max_booking_hours: int = 8
 
     @property
     def is_production(self) -> bool:
@@ -59,6 +60,7 @@ class Settings:
             jwt_issuer=read("JWT_ISSUER", cls.jwt_issuer),
             jwt_audience=read("JWT_AUDIENCE", cls.jwt_audience),
             bcrypt_rounds=_positive_int(environ, "BCRYPT_ROUNDS", cls.bcrypt_rounds),
+            max_booking_hours=_positive_int(environ, "MAX_BOOKING_HOURS", cls.max_booking_hours),
         )
         if not 4 <= settings.bcrypt_rounds <= 31:
             raise SettingsError(f"{PREFIX}BCRYPT_ROUNDS must be between 4 and 31")

@@ -11,10 +11,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from campus_booking.adapters.http.auth import AuthController
+from campus_booking.adapters.http.bookings import BookingController
 from campus_booking.adapters.http.dependencies import DEPENDENCIES
 from campus_booking.adapters.http.health import HealthController
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
+from campus_booking.adapters.http.rooms import RoomController
 from campus_booking.adapters.http.security import SECURITY_COMPONENTS, BearerTokenMiddleware
+from campus_booking.adapters.http.users import AdminUserController
 
 if TYPE_CHECKING:
     from campus_booking.container import Container
@@ -27,7 +30,13 @@ def create_app(container: Container) -> Litestar:
         await container.engine().dispose()
 
     return Litestar(
-        route_handlers=[AuthController, HealthController],
+        route_handlers=[
+            AuthController,
+            RoomController,
+            BookingController,
+            AdminUserController,
+            HealthController,
+        ],
         state=State({"container": container}),
         dependencies=DEPENDENCIES,
         middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=["^/docs"])],

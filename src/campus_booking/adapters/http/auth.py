@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 
+from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, PUBLIC
 from campus_booking.adapters.http.users import UserOut
 from campus_booking.application.auth import (
@@ -63,7 +64,12 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/register", opt=PUBLIC, summary="Create a student account")
+    @post(
+        "/register",
+        opt=PUBLIC,
+        summary="Create a student account",
+        responses=problem_responses(400, 409),
+    )
     async def register(
         self, data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUser]
     ) -> UserOut:
@@ -78,6 +84,7 @@ class AuthController(Controller):
         status_code=200,
         summary="Exchange email and password for an access token",
         response_headers={"Cache-Control": "no-store"},
+        responses=problem_responses(400, 401),
     )
     async def login(
         self,
@@ -87,6 +94,6 @@ class AuthController(Controller):
         token = await authenticate(AuthenticateCommand(email=data.username, password=data.password))
         return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
-    @get("/me", security=BEARER, summary="The signed-in user")
-    async def me(self, request: Request[User, Any, Any]) -> UserOut:
-        return UserOut.of(request.user)
+    @get("/me", security=BEARER, summary="The signed-in user", responses=problem_responses(401))
+    async def me(self, current_user: NamedDependency[User]) -> UserOut:
+        return UserOut.of(current_user)

@@ -1,37 +1,55 @@
 """Bridge from the dependency-injector container to Litestar's dependency injection.
 
-Litestar cannot read dependency-injector's markers, so each use-case gets a plain provider
-function; overriding a provider on the container in a test reaches the real HTTP path.
+Litestar cannot read dependency-injector's markers, so each container provider is exposed as
+a plain Litestar dependency of the same name, resolved per request from the container kept in
+the app state. Overriding a provider in a test therefore reaches the real HTTP path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
 
-from campus_booking.application.auth import Authenticate, GetCurrentUser, RegisterUser
-from campus_booking.application.ports import DatabaseProbe
+from campus_booking.domain.users import User
+
+USE_CASES = (
+    "register_user",
+    "authenticate",
+    "database_probe",
+    "list_rooms",
+    "get_room",
+    "create_room",
+    "update_room",
+    "deactivate_room",
+    "create_booking",
+    "change_booking",
+    "cancel_booking",
+    "decide_booking",
+    "get_booking",
+    "list_bookings",
+    "list_users",
+    "change_user",
+)
 
 
-def provide_register_user(state: State) -> RegisterUser:
-    return state.container.register_user()  # type: ignore[no-any-return]
+def _from_container(name: str) -> Callable[[State], Any]:
+    def provide(state: State) -> Any:
+        return getattr(state.container, name)()
+
+    provide.__name__ = f"provide_{name}"
+    return provide
 
 
-def provide_authenticate(state: State) -> Authenticate:
-    return state.container.authenticate()  # type: ignore[no-any-return]
-
-
-def provide_get_current_user(state: State) -> GetCurrentUser:
-    return state.container.get_current_user()  # type: ignore[no-any-return]
-
-
-def provide_database_probe(state: State) -> DatabaseProbe:
-    return state.container.database_probe()  # type: ignore[no-any-return]
+def provide_current_user(request: Request[User, Any, Any]) -> User:
+    """The user the authentication middleware loaded for this request."""
+    return request.user
 
 
 DEPENDENCIES = {
-    "register_user": Provide(provide_register_user, sync_to_thread=False),
-    "authenticate": Provide(provide_authenticate, sync_to_thread=False),
-    "get_current_user": Provide(provide_get_current_user, sync_to_thread=False),
-    "database_probe": Provide(provide_database_probe, sync_to_thread=False),
+    "current_user": Provide(provide_current_user, sync_to_thread=False),
+    **{name: Provide(_from_container(name), sync_to_thread=False) for name in USE_CASES},
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -24,6 +25,7 @@ from campus_booking.domain.errors import (
     InvalidValue,
     NotFound,
     PermissionDenied,
+    SlotTaken,
 )
 
 log = logging.getLogger(__name__)
@@ -39,13 +41,20 @@ class FieldError(msgspec.Struct):
     message: str
 
 
+class ConflictingSlot(msgspec.Struct):
+    """When a slot is taken: the times that clash, and nothing about who holds them."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
 class Problem(msgspec.Struct, omit_defaults=True):
     type: str
     title: str
     status: int
     detail: str
     errors: list[FieldError] | None = None
-    conflicts: list[dict[str, Any]] | None = None
+    conflicts: list[ConflictingSlot] | None = None
 
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
@@ -64,7 +73,7 @@ def problem_response(
     *,
     kind: str | None = None,
     errors: list[FieldError] | None = None,
-    conflicts: list[dict[str, Any]] | None = None,
+    conflicts: list[ConflictingSlot] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Problem]:
     problem = Problem(
@@ -95,7 +104,11 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
         return internal_error_handler(request, error)
     status, kind = mapped
     errors = [FieldError(error.field, error.reason)] if isinstance(error, InvalidValue) else None
-    conflicts = list(error.details.get("conflicts", [])) or None
+    conflicts = (
+        [ConflictingSlot(start, end) for start, end in error.conflicts]
+        if isinstance(error, SlotTaken)
+        else None
+    )
     return problem_response(status, error.message, kind=kind, errors=errors, conflicts=conflicts)
 
 

@@ -1,12 +1,21 @@
-"""Wire schema of a user, as every endpoint shows one: never the password hash."""
+"""Users as the API shows them (never the password hash), and their administration."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
+from litestar import Controller, get, patch
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 
+from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
+from campus_booking.adapters.http.problems import problem_responses
+from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.application.queries import UserFilter
+from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
 from campus_booking.domain.users import Role, User
 
 
@@ -28,3 +37,44 @@ class UserOut(msgspec.Struct):
             is_active=user.is_active,
             created_at=user.created_at,
         )
+
+
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields sent change; either change signs the user out everywhere."""
+
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class AdminUserController(Controller):
+    path = "/admin/users"
+    tags = ["admin"]
+    security = BEARER
+    guards = [require_roles(Role.ADMIN)]
+
+    @get("/", summary="List users", responses=problem_responses(400, 401, 403))
+    async def list_users(
+        self,
+        list_users: NamedDependency[ListUsers],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        role: Role | None = None,
+        q: Annotated[
+            str | None, Parameter(max_length=254, description="Email or name contains")
+        ] = None,
+    ) -> PageOut[UserOut]:
+        page = await list_users(UserFilter(role=role, text=q), page_request(limit, offset))
+        return PageOut([UserOut.of(user) for user in page.items], page.total, limit, offset)
+
+    @patch(
+        "/{user_id:uuid}",
+        summary="Change a user's role or status",
+        responses=problem_responses(400, 401, 403, 404, 409),
+    )
+    async def change_user(
+        self, user_id: UUID, data: JSONBody[UserPatch], change_user: NamedDependency[ChangeUser]
+    ) -> UserOut:
+        user = await change_user(
+            user_id, ChangeUserCommand(role=data.role, is_active=data.is_active)
+        )
+        return UserOut.of(user)

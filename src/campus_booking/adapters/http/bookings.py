@@ -1,0 +1,234 @@
+"""Bookings: request, change, cancel, and the approval workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import Body, JSONBody, Parameter
+
+from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
+from campus_booking.adapters.http.problems import problem_responses
+from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.application.bookings import (
+    CancelBooking,
+    ChangeBooking,
+    ChangeBookingCommand,
+    CreateBooking,
+    CreateBookingCommand,
+    DecideBooking,
+    GetBooking,
+    ListBookings,
+)
+from campus_booking.application.queries import BookingFilter
+from campus_booking.domain.bookings import (
+    MAX_REASON_LENGTH,
+    MAX_TITLE_LENGTH,
+    Booking,
+    BookingStatus,
+)
+from campus_booking.domain.time_slots import ensure_aware_utc
+from campus_booking.domain.users import Role, User
+
+Instant = Annotated[
+    datetime,
+    msgspec.Meta(tz=True, description="ISO 8601 with a UTC offset; naive times are refused"),
+]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE_LENGTH)]
+Attendees = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+Reason = Annotated[str, msgspec.Meta(max_length=MAX_REASON_LENGTH)]
+
+
+class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
+    room_id: UUID
+    starts_at: Instant
+    ends_at: Instant
+    title: Title
+    attendees: Attendees = 1
+
+
+class BookingPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields sent change."""
+
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
+    title: Title | None = None
+    attendees: Attendees | None = None
+
+
+class ApprovalIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason | None = None
+
+
+class RejectionIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
+
+
+class BookingOut(msgspec.Struct):
+    id: UUID
+    room_id: UUID
+    requester_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    attendees: int
+    status: BookingStatus
+    decided_by: UUID | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingOut:
+        return cls(
+            id=booking.id,
+            room_id=booking.room_id,
+            requester_id=booking.requester_id,
+            starts_at=booking.slot.start,
+            ends_at=booking.slot.end,
+            title=booking.title,
+            attendees=booking.attendees,
+            status=booking.status,
+            decided_by=booking.decided_by,
+            decided_at=booking.decided_at,
+            decision_reason=booking.decision_reason,
+            created_at=booking.created_at,
+        )
+
+
+DECIDERS = require_roles(Role.STAFF, Role.ADMIN)
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409)
+
+
+class BookingController(Controller):
+    path = "/bookings"
+    tags = ["bookings"]
+    security = BEARER
+
+    @post("/", summary="Book a room", responses=WRITE_ERRORS)
+    async def create_booking(
+        self,
+        data: JSONBody[BookingIn],
+        current_user: NamedDependency[User],
+        create_booking: NamedDependency[CreateBooking],
+    ) -> BookingOut:
+        booking = await create_booking(
+            current_user,
+            CreateBookingCommand(
+                room_id=data.room_id,
+                starts_at=data.starts_at,
+                ends_at=data.ends_at,
+                title=data.title,
+                attendees=data.attendees,
+            ),
+        )
+        return BookingOut.of(booking)
+
+    @get(
+        "/",
+        summary="List bookings",
+        description="Students see their own; staff and admins see all. `from`/`to` select the "
+        "bookings overlapping that window.",
+        responses=problem_responses(400, 401),
+    )
+    async def list_bookings(
+        self,
+        current_user: NamedDependency[User],
+        list_bookings: NamedDependency[ListBookings],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        room_id: UUID | None = None,
+        requester_id: Annotated[UUID | None, Parameter(description="Staff and admins only")] = None,
+        status: Annotated[list[BookingStatus] | None, Parameter(description="Repeatable")] = None,
+        window_start: Annotated[datetime | None, Parameter(query="from")] = None,
+        window_end: Annotated[datetime | None, Parameter(query="to")] = None,
+    ) -> PageOut[BookingOut]:
+        booking_filter = BookingFilter(
+            requester_id=requester_id,
+            room_id=room_id,
+            statuses=frozenset(status or ()),
+            ends_after=ensure_aware_utc(window_start, "from") if window_start else None,
+            starts_before=ensure_aware_utc(window_end, "to") if window_end else None,
+        )
+        page = await list_bookings(current_user, booking_filter, page_request(limit, offset))
+        return PageOut([BookingOut.of(b) for b in page.items], page.total, limit, offset)
+
+    @get("/{booking_id:uuid}", summary="One booking", responses=problem_responses(401, 404))
+    async def get_booking(
+        self,
+        booking_id: UUID,
+        current_user: NamedDependency[User],
+        get_booking: NamedDependency[GetBooking],
+    ) -> BookingOut:
+        return BookingOut.of(await get_booking(current_user, booking_id))
+
+    @patch("/{booking_id:uuid}", summary="Change or move a booking", responses=WRITE_ERRORS)
+    async def change_booking(
+        self,
+        booking_id: UUID,
+        data: JSONBody[BookingPatch],
+        current_user: NamedDependency[User],
+        change_booking: NamedDependency[ChangeBooking],
+    ) -> BookingOut:
+        booking = await change_booking(
+            current_user,
+            booking_id,
+            ChangeBookingCommand(
+                starts_at=data.starts_at,
+                ends_at=data.ends_at,
+                title=data.title,
+                attendees=data.attendees,
+            ),
+        )
+        return BookingOut.of(booking)
+
+    @post(
+        "/{booking_id:uuid}/cancel",
+        status_code=200,
+        summary="Cancel a booking",
+        responses=problem_responses(401, 404, 409),
+    )
+    async def cancel_booking(
+        self,
+        booking_id: UUID,
+        current_user: NamedDependency[User],
+        cancel_booking: NamedDependency[CancelBooking],
+    ) -> BookingOut:
+        return BookingOut.of(await cancel_booking(current_user, booking_id))
+
+    @post(
+        "/{booking_id:uuid}/approve",
+        status_code=200,
+        summary="Approve a pending booking",
+        guards=[DECIDERS],
+        responses=WRITE_ERRORS,
+    )
+    async def approve_booking(
+        self,
+        booking_id: UUID,
+        current_user: NamedDependency[User],
+        decide_booking: NamedDependency[DecideBooking],
+        data: Annotated[ApprovalIn | None, Body(description="Optional")] = None,
+    ) -> BookingOut:
+        reason = data.reason if data else None
+        return BookingOut.of(await decide_booking.approve(current_user, booking_id, reason))
+
+    @post(
+        "/{booking_id:uuid}/reject",
+        status_code=200,
+        summary="Reject a pending booking",
+        guards=[DECIDERS],
+        responses=WRITE_ERRORS,
+    )
+    async def reject_booking(
+        self,
+        booking_id: UUID,
+        data: JSONBody[RejectionIn],
+        current_user: NamedDependency[User],
+        decide_booking: NamedDependency[DecideBooking],
+    ) -> BookingOut:
+        return BookingOut.of(await decide_booking.reject(current_user, booking_id, data.reason))

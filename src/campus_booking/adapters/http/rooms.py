@@ -1,0 +1,169 @@
+"""Rooms: anyone signed in browses them; staff and admins manage them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
+
+from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
+from campus_booking.adapters.http.problems import problem_responses
+from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.application.queries import RoomFilter
+from campus_booking.application.rooms import (
+    CreateRoom,
+    CreateRoomCommand,
+    DeactivateRoom,
+    GetRoom,
+    ListRooms,
+    UpdateRoom,
+    UpdateRoomCommand,
+)
+from campus_booking.domain.rooms import MAX_BUILDING_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, Room
+from campus_booking.domain.users import Role, User
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+Building = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BUILDING_LENGTH)]
+Capacity = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+Feature = Annotated[str, msgspec.Meta(min_length=1, max_length=32, examples=["projector"])]
+Features = Annotated[list[Feature], msgspec.Meta(max_length=MAX_FEATURES)]
+
+
+class RoomIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    building: Building
+    capacity: Capacity
+    features: Features = []
+    requires_approval: bool = False
+
+
+class RoomPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields sent change."""
+
+    name: Name | None = None
+    building: Building | None = None
+    capacity: Capacity | None = None
+    features: Features | None = None
+    requires_approval: bool | None = None
+
+
+class RoomOut(msgspec.Struct):
+    id: UUID
+    name: str
+    building: str
+    capacity: int
+    features: list[str]
+    requires_approval: bool
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, room: Room) -> RoomOut:
+        return cls(
+            id=room.id,
+            name=room.name,
+            building=room.building,
+            capacity=room.capacity,
+            features=sorted(room.features),
+            requires_approval=room.requires_approval,
+            is_active=room.is_active,
+            created_at=room.created_at,
+        )
+
+
+MANAGERS = require_roles(Role.STAFF, Role.ADMIN)
+
+
+class RoomController(Controller):
+    path = "/rooms"
+    tags = ["rooms"]
+    security = BEARER
+
+    @get("/", summary="List rooms", responses=problem_responses(400, 401, 403))
+    async def list_rooms(
+        self,
+        current_user: NamedDependency[User],
+        list_rooms: NamedDependency[ListRooms],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        min_capacity: Annotated[int | None, Parameter(ge=1, le=100_000)] = None,
+        building: Annotated[str | None, Parameter(max_length=MAX_BUILDING_LENGTH)] = None,
+        feature: Annotated[
+            list[str] | None, Parameter(description="Repeatable: rooms having all of them")
+        ] = None,
+        include_inactive: Annotated[bool, Parameter(description="Staff and admins only")] = False,
+    ) -> PageOut[RoomOut]:
+        room_filter = RoomFilter(
+            min_capacity=min_capacity,
+            building=building,
+            features=frozenset(tag.strip().lower() for tag in feature or ()),
+            include_inactive=include_inactive,
+        )
+        page = await list_rooms(current_user, room_filter, page_request(limit, offset))
+        return PageOut([RoomOut.of(room) for room in page.items], page.total, limit, offset)
+
+    @get("/{room_id:uuid}", summary="One room", responses=problem_responses(401, 404))
+    async def get_room(self, room_id: UUID, get_room: NamedDependency[GetRoom]) -> RoomOut:
+        return RoomOut.of(await get_room(room_id))
+
+    @post(
+        "/",
+        summary="Create a room",
+        guards=[MANAGERS],
+        responses=problem_responses(400, 401, 403, 409),
+    )
+    async def create_room(
+        self, data: JSONBody[RoomIn], create_room: NamedDependency[CreateRoom]
+    ) -> RoomOut:
+        room = await create_room(
+            CreateRoomCommand(
+                name=data.name,
+                building=data.building,
+                capacity=data.capacity,
+                features=data.features,
+                requires_approval=data.requires_approval,
+            )
+        )
+        return RoomOut.of(room)
+
+    @patch(
+        "/{room_id:uuid}",
+        summary="Change some of a room's details",
+        guards=[MANAGERS],
+        responses=problem_responses(400, 401, 403, 404, 409),
+    )
+    async def update_room(
+        self, room_id: UUID, data: JSONBody[RoomPatch], update_room: NamedDependency[UpdateRoom]
+    ) -> RoomOut:
+        room = await update_room(
+            room_id,
+            UpdateRoomCommand(
+                name=data.name,
+                building=data.building,
+                capacity=data.capacity,
+                features=data.features,
+                requires_approval=data.requires_approval,
+            ),
+        )
+        return RoomOut.of(room)
+
+    @delete(
+        "/{room_id:uuid}",
+        summary="Deactivate a room",
+        description="The room stays in history. Upcoming bookings block this (409) unless "
+        "`cancel_bookings=true`, which cancels them in the same transaction.",
+        guards=[require_roles(Role.ADMIN)],
+        responses=problem_responses(400, 401, 403, 404, 409),
+    )
+    async def deactivate_room(
+        self,
+        room_id: UUID,
+        deactivate_room: NamedDependency[DeactivateRoom],
+        cancel_bookings: bool = False,
+    ) -> None:
+        await deactivate_room(room_id, cancel_bookings=cancel_bookings)
