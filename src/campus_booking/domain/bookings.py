@@ -140,7 +140,8 @@ class Booking:
             raise InvalidTransition(
                 f"Only a PENDING booking can be decided; this one is {self.status.value}."
             )
+        cleaned_reason = clean_reason(reason)
         self.status = outcome
         self.decided_by = by
         self.decided_at = at
-        self.decision_reason = clean_reason(reason)
+        self.decision_reason = cleaned_reason

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import Body, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
@@ -24,7 +24,7 @@ from campus_booking.application.bookings import (
     GetBooking,
     ListBookings,
 )
-from campus_booking.application.queries import BookingFilter
+from campus_booking.application.queries import DEFAULT_PAGE_SIZE, BookingFilter
 from campus_booking.domain.bookings import (
     MAX_REASON_LENGTH,
     MAX_TITLE_LENGTH,
@@ -139,13 +139,17 @@ class BookingController(Controller):
         self,
         current_user: NamedDependency[User],
         list_bookings: NamedDependency[ListBookings],
-        limit: Limit = 50,
+        limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
-        room_id: UUID | None = None,
-        requester_id: Annotated[UUID | None, Parameter(description="Staff and admins only")] = None,
-        status: Annotated[list[BookingStatus] | None, Parameter(description="Repeatable")] = None,
-        window_start: Annotated[datetime | None, Parameter(query="from")] = None,
-        window_end: Annotated[datetime | None, Parameter(query="to")] = None,
+        room_id: FromQuery[UUID | None] = None,
+        requester_id: Annotated[
+            UUID | None, QueryParameter(description="Staff and admins only")
+        ] = None,
+        status: Annotated[
+            list[BookingStatus] | None, QueryParameter(description="Repeatable")
+        ] = None,
+        window_start: Annotated[datetime | None, QueryParameter(name="from")] = None,
+        window_end: Annotated[datetime | None, QueryParameter(name="to")] = None,
     ) -> PageOut[BookingOut]:
         booking_filter = BookingFilter(
             requester_id=requester_id,
@@ -160,7 +164,7 @@ class BookingController(Controller):
     @get("/{booking_id:uuid}", summary="One booking", responses=problem_responses(401, 404))
     async def get_booking(
         self,
-        booking_id: UUID,
+        booking_id: FromPath[UUID],
         current_user: NamedDependency[User],
         get_booking: NamedDependency[GetBooking],
     ) -> BookingOut:
@@ -169,7 +173,7 @@ class BookingController(Controller):
     @patch("/{booking_id:uuid}", summary="Change or move a booking", responses=WRITE_ERRORS)
     async def change_booking(
         self,
-        booking_id: UUID,
+        booking_id: FromPath[UUID],
         data: JSONBody[BookingPatch],
         current_user: NamedDependency[User],
         change_booking: NamedDependency[ChangeBooking],
@@ -194,7 +198,7 @@ class BookingController(Controller):
     )
     async def cancel_booking(
         self,
-        booking_id: UUID,
+        booking_id: FromPath[UUID],
         current_user: NamedDependency[User],
         cancel_booking: NamedDependency[CancelBooking],
     ) -> BookingOut:
@@ -209,10 +213,10 @@ class BookingController(Controller):
     )
     async def approve_booking(
         self,
-        booking_id: UUID,
+        booking_id: FromPath[UUID],
         current_user: NamedDependency[User],
         decide_booking: NamedDependency[DecideBooking],
-        data: Annotated[ApprovalIn | None, Body(description="Optional")] = None,
+        data: JSONBody[ApprovalIn | None] = None,
     ) -> BookingOut:
         reason = data.reason if data else None
         return BookingOut.of(await decide_booking.approve(current_user, booking_id, reason))
@@ -226,7 +230,7 @@ class BookingController(Controller):
     )
     async def reject_booking(
         self,
-        booking_id: UUID,
+        booking_id: FromPath[UUID],
         data: JSONBody[RejectionIn],
         current_user: NamedDependency[User],
         decide_booking: NamedDependency[DecideBooking],

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
-from campus_booking.application.queries import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
+from campus_booking.application.queries import MAX_PAGE_SIZE, PageRequest
 
 T = TypeVar("T")
 
-Limit = Annotated[
-    int, Parameter(ge=1, le=MAX_PAGE_SIZE, description="Page size", default=DEFAULT_PAGE_SIZE)
-]
-Offset = Annotated[int, Parameter(ge=0, description="Items to skip", default=0)]
+# Handlers give the defaults: `limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0`.
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
+Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip")]
 
 
 class PageOut(msgspec.Struct, Generic[T]):

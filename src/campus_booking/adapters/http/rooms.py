@@ -9,12 +9,12 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
-from campus_booking.application.queries import RoomFilter
+from campus_booking.application.queries import DEFAULT_PAGE_SIZE, RoomFilter
 from campus_booking.application.rooms import (
     CreateRoom,
     CreateRoomCommand,
@@ -89,14 +89,16 @@ class RoomController(Controller):
         self,
         current_user: NamedDependency[User],
         list_rooms: NamedDependency[ListRooms],
-        limit: Limit = 50,
+        limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
-        min_capacity: Annotated[int | None, Parameter(ge=1, le=100_000)] = None,
-        building: Annotated[str | None, Parameter(max_length=MAX_BUILDING_LENGTH)] = None,
+        min_capacity: Annotated[int | None, QueryParameter(ge=1, le=100_000)] = None,
+        building: Annotated[str | None, QueryParameter(max_length=MAX_BUILDING_LENGTH)] = None,
         feature: Annotated[
-            list[str] | None, Parameter(description="Repeatable: rooms having all of them")
+            list[str] | None, QueryParameter(description="Repeatable: rooms having all of them")
         ] = None,
-        include_inactive: Annotated[bool, Parameter(description="Staff and admins only")] = False,
+        include_inactive: Annotated[
+            bool, QueryParameter(description="Staff and admins only")
+        ] = False,
     ) -> PageOut[RoomOut]:
         room_filter = RoomFilter(
             min_capacity=min_capacity,
@@ -108,7 +110,9 @@ class RoomController(Controller):
         return PageOut([RoomOut.of(room) for room in page.items], page.total, limit, offset)
 
     @get("/{room_id:uuid}", summary="One room", responses=problem_responses(401, 404))
-    async def get_room(self, room_id: UUID, get_room: NamedDependency[GetRoom]) -> RoomOut:
+    async def get_room(
+        self, room_id: FromPath[UUID], get_room: NamedDependency[GetRoom]
+    ) -> RoomOut:
         return RoomOut.of(await get_room(room_id))
 
     @post(
@@ -138,7 +142,10 @@ class RoomController(Controller):
         responses=problem_responses(400, 401, 403, 404, 409),
     )
     async def update_room(
-        self, room_id: UUID, data: JSONBody[RoomPatch], update_room: NamedDependency[UpdateRoom]
+        self,
+        room_id: FromPath[UUID],
+        data: JSONBody[RoomPatch],
+        update_room: NamedDependency[UpdateRoom],
     ) -> RoomOut:
         room = await update_room(
             room_id,
@@ -162,8 +169,8 @@ class RoomController(Controller):
     )
     async def deactivate_room(
         self,
-        room_id: UUID,
+        room_id: FromPath[UUID],
         deactivate_room: NamedDependency[DeactivateRoom],
-        cancel_bookings: bool = False,
+        cancel_bookings: FromQuery[bool] = False,
     ) -> None:
         await deactivate_room(room_id, cancel_bookings=cancel_bookings)

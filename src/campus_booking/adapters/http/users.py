@@ -9,12 +9,12 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get, patch
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
-from campus_booking.application.queries import UserFilter
+from campus_booking.application.queries import DEFAULT_PAGE_SIZE, UserFilter
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
 from campus_booking.domain.users import Role, User
 
@@ -56,11 +56,11 @@ class AdminUserController(Controller):
     async def list_users(
         self,
         list_users: NamedDependency[ListUsers],
-        limit: Limit = 50,
+        limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
-        role: Role | None = None,
+        role: FromQuery[Role | None] = None,
         q: Annotated[
-            str | None, Parameter(max_length=254, description="Email or name contains")
+            str | None, QueryParameter(max_length=254, description="Email or name contains")
         ] = None,
     ) -> PageOut[UserOut]:
         page = await list_users(UserFilter(role=role, text=q), page_request(limit, offset))
@@ -72,7 +72,10 @@ class AdminUserController(Controller):
         responses=problem_responses(400, 401, 403, 404, 409),
     )
     async def change_user(
-        self, user_id: UUID, data: JSONBody[UserPatch], change_user: NamedDependency[ChangeUser]
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[UserPatch],
+        change_user: NamedDependency[ChangeUser],
     ) -> UserOut:
         user = await change_user(
             user_id, ChangeUserCommand(role=data.role, is_active=data.is_active)
