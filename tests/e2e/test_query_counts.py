@@ -1,0 +1,96 @@
+"""Listing endpoints run a constant number of SQL statements, whatever the page size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+from sqlalchemy import event
+
+from campus_booking.application.auth import CreateAdminCommand
+from campus_booking.container import Container
+from campus_booking.domain.bookings import Booking
+from campus_booking.domain.rooms import Room
+from campus_booking.domain.time_slots import TimeSlot
+from campus_booking.domain.users import User
+
+NOW = datetime(2030, 1, 1, 8, tzinfo=UTC)
+
+
+@contextmanager
+def counting_statements(container: Container) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = container.engine().sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def seed(container: Container, rooms: int, bookings_per_room: int) -> User:
+    admin = await container.create_admin()(
+        CreateAdminCommand(email="admin@uni.example", password="admin-password", full_name="A")
+    )
+    async with container.uow() as uow:
+        for number in range(rooms):
+            room = Room.create(
+                name=f"Room {number:03}",
+                building="Main",
+                capacity=20,
+                features=["projector", "whiteboard"],
+                now=NOW,
+            )
+            await uow.rooms.add(room)
+            for hour in range(bookings_per_room):
+                start = NOW + timedelta(days=1, hours=hour)
+                booking = Booking.request(
+                    room_id=room.id,
+                    requester_id=admin.id,
+                    slot=TimeSlot(start, start + timedelta(hours=1)),
+                    title="Seminar",
+                    attendees=5,
+                    needs_approval=False,
+                    now=NOW,
+                )
+                await uow.bookings.add(booking)
+        await uow.commit()
+    return admin
+
+
+async def statements_for(
+    client: AsyncTestClient, container: Container, headers: dict[str, str], path: str
+) -> tuple[int, int]:
+    """(number of items returned, number of SQL statements run) for one GET."""
+    with counting_statements(container) as statements:
+        response = await client.get(path, headers=headers)
+    assert response.status_code == 200, response.text
+    return len(response.json()["items"]), len(statements)
+
+
+async def test_listings_run_the_same_number_of_statements_for_1_and_50_items(
+    client: AsyncTestClient, container: Container
+) -> None:
+    await seed(container, rooms=50, bookings_per_room=2)
+    login = await client.post(
+        "/auth/login", data={"username": "admin@uni.example", "password": "admin-password"}
+    )
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    for path in ("/rooms", "/bookings", "/admin/users"):
+        few_items, few_statements = await statements_for(
+            client, container, headers, f"{path}?limit=1"
+        )
+        many_items, many_statements = await statements_for(
+            client, container, headers, f"{path}?limit=50"
+        )
+        assert few_items == 1
+        assert many_items == (1 if path == "/admin/users" else 50)
+        assert few_statements == many_statements, path
