@@ -76,15 +76,27 @@ def database_url_from_environ(environ: Mapping[str, str] | None = None) -> str:
 def development_secret(path: Path) -> str:
     """A random secret made once per checkout and kept in a git-ignored file.
 
-    Created with O_EXCL, so server workers starting together agree on one secret.
+    Written to a private temporary file, then published with an atomic `link`, so server
+    workers starting together all read one whole secret and never a half-written file.
     """
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        file.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    if not path.exists():
+        draft = path.with_name(f"{path.name}.{os.getpid()}.draft")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process published first: use theirs
+        finally:
+            draft.unlink()
+    secret = path.read_text().strip()
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"{path} holds no usable secret: delete it to have a new one made, "
+            f"or set {PREFIX}JWT_SECRET."
+        )
+    return secret
 
 
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
