@@ -1,0 +1,168 @@
+"""The `campus-booking` command, run in-process on a container with test settings.
+
+`run` calls `asyncio.run` itself, so these tests are synchronous and check the database
+with `asyncio.run` of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from dependency_injector import providers
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from campus_booking.adapters import cli
+from campus_booking.container import Container
+from campus_booking.domain.users import Role, User
+from campus_booking.settings import Settings
+from tests.conftest import test_settings as make_test_settings
+
+EMAIL = "root@uni.edu"
+PASSWORD = "correct horse battery"
+CREATE_ADMIN = ["create-admin", "--email", "Root@Uni.edu", "--full-name", "Root Admin"]
+
+
+def load_user(container: Container, email: str) -> User | None:
+    async def load() -> User | None:
+        try:
+            async with container.uow(read_only=True) as uow:
+                return await uow.users.get_by_email(email)
+        finally:
+            await container.engine().dispose()
+
+    return asyncio.run(load())
+
+
+def answer_prompts(monkeypatch: pytest.MonkeyPatch, *answers: str) -> list[str]:
+    """Feeds getpass; returns the prompts shown."""
+    prompts: list[str] = []
+    queue = list(answers)
+
+    def fake_getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return queue.pop(0)
+
+    monkeypatch.setattr(cli.getpass, "getpass", fake_getpass)
+    return prompts
+
+
+@pytest.fixture
+def no_password_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cli.ADMIN_PASSWORD_VARIABLE, raising=False)
+
+
+def test_create_admin_with_the_password_variable(
+    container: Container, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(cli.ADMIN_PASSWORD_VARIABLE, PASSWORD)
+
+    assert cli.run(container, CREATE_ADMIN) == 0
+
+    admin = load_user(container, EMAIL)
+    assert admin is not None
+    assert (admin.role, admin.full_name, admin.is_active) == (Role.ADMIN, "Root Admin", True)
+    assert capsys.readouterr().out == f"created admin {EMAIL} ({admin.id})\n"
+
+
+@pytest.mark.usefixtures("no_password_variable")
+def test_create_admin_prompts_twice_without_the_variable(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prompts = answer_prompts(monkeypatch, PASSWORD, PASSWORD)
+
+    assert cli.run(container, CREATE_ADMIN) == 0
+
+    assert prompts == ["Password for the new admin: ", "Repeat the password: "]
+    admin = load_user(container, EMAIL)
+    assert admin is not None
+    assert admin.role == Role.ADMIN
+
+
+@pytest.mark.usefixtures("no_password_variable")
+def test_create_admin_refuses_mismatched_passwords(
+    container: Container, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer_prompts(monkeypatch, PASSWORD, PASSWORD + "!")
+
+    assert cli.run(container, CREATE_ADMIN) == 1
+
+    assert capsys.readouterr().err == "campus-booking: the passwords did not match\n"
+    assert load_user(container, EMAIL) is None
+
+
+def test_create_admin_refuses_a_duplicate_email(
+    container: Container, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(cli.ADMIN_PASSWORD_VARIABLE, PASSWORD)
+    assert cli.run(container, CREATE_ADMIN) == 0
+    first = load_user(container, EMAIL)
+    assert first is not None
+    capsys.readouterr()
+
+    assert cli.run(container, ["create-admin", "--email", EMAIL, "--full-name", "Other"]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.err == "campus-booking: An account with this email already exists.\n"
+    assert captured.out == ""
+    again = load_user(container, EMAIL)
+    assert again is not None
+    assert (again.id, again.full_name) == (first.id, "Root Admin")
+
+
+def test_create_admin_refuses_a_weak_password(
+    container: Container, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(cli.ADMIN_PASSWORD_VARIABLE, "short")
+
+    assert cli.run(container, CREATE_ADMIN) == 1
+
+    assert capsys.readouterr().err == (
+        "campus-booking: password: must be at least 8 characters long\n"
+    )
+    assert load_user(container, EMAIL) is None
+
+
+def test_migrate_creates_the_tables_in_an_empty_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty.db").touch()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    assert table_names(url) == set()
+    container = Container()
+    container.settings.override(providers.Object(make_test_settings(url)))
+
+    assert cli.run(container, ["migrate"]) == 0
+
+    assert capsys.readouterr().out.endswith("database is at the latest revision\n")
+    assert {"users", "rooms", "room_features", "bookings"} <= table_names(url)
+
+
+def table_names(url: str) -> set[str]:
+    async def read() -> set[str]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+@pytest.mark.parametrize("argv", [["migrate"], CREATE_ADMIN])
+def test_a_configuration_error_exits_2_with_the_message(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(cli.ADMIN_PASSWORD_VARIABLE, PASSWORD)
+    container = Container()
+    production = {"CAMPUS_BOOKING_ENV": "production"}
+    container.settings.override(providers.Callable(Settings.from_environ, production))
+
+    assert cli.run(container, argv) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith("campus-booking: configuration error: CAMPUS_BOOKING_JWT_SECRET must")
+    assert "CAMPUS_BOOKING_ENV=production" in err

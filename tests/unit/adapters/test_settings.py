@@ -1,0 +1,140 @@
+"""Settings.from_environ: safe development defaults, and a refusal that names the variable."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from campus_booking.settings import DEFAULT_DATABASE_URL, Settings, SettingsError
+
+SECRET_FILE = ".campus-booking-secret"
+SECRET = "s" * 32
+
+
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The development secret file is made in the working directory: keep it out of the repo."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def refusal(environ: dict[str, str]) -> str:
+    with pytest.raises(SettingsError) as error:
+        Settings.from_environ(environ)
+    return str(error.value)
+
+
+def test_development_defaults() -> None:
+    settings = Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"})
+
+    assert settings == Settings(
+        env="development",
+        database_url=DEFAULT_DATABASE_URL,
+        jwt_secret="dev",
+        jwt_ttl_seconds=3600,
+        jwt_issuer="campus-booking",
+        jwt_audience="campus-booking-api",
+        bcrypt_rounds=12,
+    )
+    assert settings.is_production is False
+
+
+def test_the_variables_are_read() -> None:
+    settings = Settings.from_environ(
+        {
+            "CAMPUS_BOOKING_ENV": "production",
+            "CAMPUS_BOOKING_DATABASE_URL": "postgresql+asyncpg://db/campus",
+            "CAMPUS_BOOKING_JWT_SECRET": SECRET,
+            "CAMPUS_BOOKING_JWT_TTL_SECONDS": "600",
+            "CAMPUS_BOOKING_JWT_ISSUER": "iss",
+            "CAMPUS_BOOKING_JWT_AUDIENCE": "aud",
+            "CAMPUS_BOOKING_BCRYPT_ROUNDS": "10",
+        }
+    )
+
+    assert settings == Settings(
+        env="production",
+        database_url="postgresql+asyncpg://db/campus",
+        jwt_secret=SECRET,
+        jwt_ttl_seconds=600,
+        jwt_issuer="iss",
+        jwt_audience="aud",
+        bcrypt_rounds=10,
+    )
+    assert settings.is_production is True
+
+
+def test_the_development_secret_is_made_once_and_reused(in_tmp_path: Path) -> None:
+    first = Settings.from_environ({}).jwt_secret
+    secret_file = in_tmp_path / SECRET_FILE
+
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert secret_file.read_text().strip() == first
+    assert len(first.encode()) >= 32
+    assert Settings.from_environ({}).jwt_secret == first
+
+
+def test_a_given_development_secret_makes_no_file(in_tmp_path: Path) -> None:
+    assert Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"}).jwt_secret == "dev"
+    assert not (in_tmp_path / SECRET_FILE).exists()
+
+
+def test_an_empty_secret_file_is_not_used_as_the_secret(in_tmp_path: Path) -> None:
+    """A worker may read the file between another's O_EXCL create and its write."""
+    (in_tmp_path / SECRET_FILE).write_text("")
+
+    assert SECRET_FILE in refusal({})
+
+
+def test_production_without_a_secret_is_refused(in_tmp_path: Path) -> None:
+    message = refusal({"CAMPUS_BOOKING_ENV": "production"})
+
+    assert "CAMPUS_BOOKING_JWT_SECRET" in message
+    assert not (in_tmp_path / SECRET_FILE).exists()
+
+
+def test_production_refuses_a_31_byte_secret_and_accepts_32() -> None:
+    short = {"CAMPUS_BOOKING_ENV": "production", "CAMPUS_BOOKING_JWT_SECRET": "s" * 31}
+    enough = {"CAMPUS_BOOKING_ENV": "production", "CAMPUS_BOOKING_JWT_SECRET": "s" * 32}
+
+    assert "CAMPUS_BOOKING_JWT_SECRET" in refusal(short)
+    assert Settings.from_environ(enough).jwt_secret == "s" * 32
+
+
+@pytest.mark.parametrize("env", ["staging", "Production", "prod", ""])
+def test_an_unknown_env_is_refused(env: str) -> None:
+    assert refusal({"CAMPUS_BOOKING_ENV": env}) == (
+        f"CAMPUS_BOOKING_ENV must be 'development' or 'production', not {env!r}"
+    )
+
+
+@pytest.mark.parametrize("name", ["JWT_TTL_SECONDS", "BCRYPT_ROUNDS"])
+@pytest.mark.parametrize("raw", ["ten", "1.5", "", "0x10"])
+def test_a_count_that_is_not_a_whole_number_is_refused(name: str, raw: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", f"CAMPUS_BOOKING_{name}": raw})
+
+    assert message == f"CAMPUS_BOOKING_{name} must be a whole number, not {raw!r}"
+
+
+@pytest.mark.parametrize("name", ["JWT_TTL_SECONDS", "BCRYPT_ROUNDS"])
+@pytest.mark.parametrize("raw", ["0", "-1"])
+def test_a_count_that_is_not_positive_is_refused(name: str, raw: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", f"CAMPUS_BOOKING_{name}": raw})
+
+    assert message == f"CAMPUS_BOOKING_{name} must be positive"
+
+
+@pytest.mark.parametrize("rounds", ["3", "32", "100"])
+def test_bcrypt_rounds_outside_4_to_31_are_refused(rounds: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_BCRYPT_ROUNDS": rounds})
+
+    assert message == "CAMPUS_BOOKING_BCRYPT_ROUNDS must be between 4 and 31"
+
+
+@pytest.mark.parametrize("rounds", [4, 31])
+def test_bcrypt_rounds_at_the_bounds_are_accepted(rounds: int) -> None:
+    environ = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_BCRYPT_ROUNDS": str(rounds)}
+
+    assert Settings.from_environ(environ).bcrypt_rounds == rounds

@@ -1,0 +1,285 @@
+"""Sign-up, admin bootstrap, sign-in and token resolution, on the in-memory adapters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from campus_booking.adapters.clock import FixedClock
+from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.security.tokens import JwtTokenService
+from campus_booking.application.auth import (
+    Authenticate,
+    AuthenticateCommand,
+    CreateAdmin,
+    CreateAdminCommand,
+    GetCurrentUser,
+    RegisterUser,
+    RegisterUserCommand,
+)
+from campus_booking.application.ports import UnitOfWorkFactory
+from campus_booking.domain.errors import AuthenticationFailed, Conflict, InvalidValue
+from campus_booking.domain.users import Role, User
+from tests.conftest import TEST_SECRET
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+EMAIL = "ana@uni.edu"
+PASSWORD = "correct horse battery"
+SIGN_IN_REFUSED = "Incorrect email or password."
+TOKEN_REFUSED = "The access token is no longer valid."
+
+
+class FakeHasher:
+    """Fast and transparent; records every verify, to check the timing-equalisation rule."""
+
+    def __init__(self) -> None:
+        self.verified: list[tuple[str, str | None]] = []
+
+    async def hash(self, password: str) -> str:
+        return "hashed:" + password
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        self.verified.append((password, password_hash))
+        return password_hash == "hashed:" + password
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def uow(store: MemoryStore) -> UnitOfWorkFactory:
+    return lambda **kw: MemoryUnitOfWork(store, **kw)
+
+
+@pytest.fixture
+def hasher() -> FakeHasher:
+    return FakeHasher()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def tokens(clock: FixedClock) -> JwtTokenService:
+    return JwtTokenService(
+        secret=TEST_SECRET, ttl_seconds=900, issuer="iss", audience="aud", clock=clock
+    )
+
+
+@pytest.fixture
+def register(uow: UnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock) -> RegisterUser:
+    return RegisterUser(uow, hasher, clock)
+
+
+@pytest.fixture
+def authenticate(
+    uow: UnitOfWorkFactory, hasher: FakeHasher, tokens: JwtTokenService
+) -> Authenticate:
+    return Authenticate(uow, hasher, tokens)
+
+
+@pytest.fixture
+def current_user(uow: UnitOfWorkFactory, tokens: JwtTokenService) -> GetCurrentUser:
+    return GetCurrentUser(uow, tokens)
+
+
+@pytest.fixture
+async def ana(register: RegisterUser) -> User:
+    return await register(RegisterUserCommand(email=EMAIL, password=PASSWORD, full_name="Ana"))
+
+
+async def sign_in(authenticate: Authenticate, email: str = EMAIL, password: str = PASSWORD) -> str:
+    return (await authenticate(AuthenticateCommand(email=email, password=password))).token
+
+
+# --- Registration -------------------------------------------------------------------------
+
+
+async def test_register_creates_a_student_with_a_normalised_email_and_a_hashed_password(
+    register: RegisterUser, store: MemoryStore
+) -> None:
+    command = RegisterUserCommand(
+        email="  Ana@UNI.edu ", password=PASSWORD, full_name=" Ana  Lima "
+    )
+
+    user = await register(command)
+
+    stored = store.users[user.id]
+    assert (stored.email, stored.full_name, stored.role) == (EMAIL, "Ana Lima", Role.STUDENT)
+    assert stored.password_hash == "hashed:" + PASSWORD
+    assert stored.password_hash != PASSWORD
+    assert (stored.is_active, stored.token_version, stored.created_at) == (True, 0, NOW)
+    assert store.commits == 1
+
+
+async def test_a_duplicate_email_in_another_letter_case_is_a_conflict(
+    register: RegisterUser, store: MemoryStore, ana: User
+) -> None:
+    command = RegisterUserCommand(email="ANA@Uni.Edu", password="another password", full_name="B")
+
+    with pytest.raises(Conflict) as error:
+        await register(command)
+
+    assert error.value.message == "An account with this email already exists."
+    assert store.commits == 1
+    assert list(store.users) == [ana.id]
+    assert store.users[ana.id].password_hash == "hashed:" + PASSWORD
+
+
+@pytest.mark.parametrize("password", ["short", "seven77", "x" * 73, "é" * 37])
+async def test_a_password_breaking_the_rules_is_refused_and_nothing_is_written(
+    register: RegisterUser, store: MemoryStore, password: str
+) -> None:
+    with pytest.raises(InvalidValue) as error:
+        await register(RegisterUserCommand(email=EMAIL, password=password, full_name="Ana"))
+
+    assert error.value.field == "password"
+    assert (store.commits, store.users) == (0, {})
+
+
+async def test_create_admin_makes_an_admin(
+    uow: UnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock, store: MemoryStore
+) -> None:
+    command = CreateAdminCommand(email="Root@Uni.edu", password=PASSWORD, full_name="Root")
+
+    admin = await CreateAdmin(uow, hasher, clock)(command)
+
+    assert (store.users[admin.id].role, store.users[admin.id].email) == (Role.ADMIN, "root@uni.edu")
+
+
+# --- Sign-in ------------------------------------------------------------------------------
+
+
+async def test_a_signed_in_token_resolves_to_the_user(
+    authenticate: Authenticate, current_user: GetCurrentUser, ana: User
+) -> None:
+    access = await authenticate(AuthenticateCommand(email=" ANA@uni.edu", password=PASSWORD))
+
+    assert access.expires_in == 900
+    user = await current_user(access.token)
+    assert (user.id, user.email, user.role) == (ana.id, EMAIL, Role.STUDENT)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "deactivated"),
+    [
+        pytest.param("nobody@uni.edu", PASSWORD, False, id="unknown email"),
+        pytest.param(EMAIL, "wrong password", False, id="wrong password"),
+        pytest.param(EMAIL, PASSWORD, True, id="deactivated user"),
+        pytest.param("not an email", PASSWORD, False, id="malformed email"),
+    ],
+)
+async def test_every_failed_sign_in_looks_the_same(
+    authenticate: Authenticate,
+    hasher: FakeHasher,
+    store: MemoryStore,
+    ana: User,
+    email: str,
+    password: str,
+    deactivated: bool,
+) -> None:
+    if deactivated:
+        store.users[ana.id].deactivate()
+
+    with pytest.raises(AuthenticationFailed) as error:
+        await sign_in(authenticate, email, password)
+
+    assert error.value.message == SIGN_IN_REFUSED
+    assert len(hasher.verified) == 1  # one hash check, whatever the cause
+
+
+@pytest.mark.parametrize("email", ["nobody@uni.edu", "not an email"])
+async def test_a_sign_in_without_an_account_still_runs_a_hash_check(
+    authenticate: Authenticate, hasher: FakeHasher, email: str
+) -> None:
+    with pytest.raises(AuthenticationFailed):
+        await sign_in(authenticate, email)
+
+    assert hasher.verified == [(PASSWORD, None)]
+
+
+# --- Resolving a token --------------------------------------------------------------------
+
+
+async def test_a_token_is_refused_after_a_role_change(
+    authenticate: Authenticate, current_user: GetCurrentUser, store: MemoryStore, ana: User
+) -> None:
+    token = await sign_in(authenticate)
+    assert (await current_user(token)).id == ana.id
+
+    store.users[ana.id].change_role(Role.STAFF)
+
+    with pytest.raises(AuthenticationFailed) as error:
+        await current_user(token)
+    assert error.value.message == TOKEN_REFUSED
+
+
+async def test_a_token_is_refused_after_deactivation(
+    authenticate: Authenticate, current_user: GetCurrentUser, store: MemoryStore, ana: User
+) -> None:
+    token = await sign_in(authenticate)
+    assert (await current_user(token)).id == ana.id
+
+    store.users[ana.id].deactivate()
+
+    with pytest.raises(AuthenticationFailed) as error:
+        await current_user(token)
+    assert error.value.message == TOKEN_REFUSED
+
+
+async def test_a_token_of_an_inactive_user_is_refused_even_at_the_current_version(
+    authenticate: Authenticate, current_user: GetCurrentUser, store: MemoryStore, ana: User
+) -> None:
+    token = await sign_in(authenticate)
+    store.users[ana.id].is_active = False  # no version bump: is_active is checked on its own
+
+    with pytest.raises(AuthenticationFailed) as error:
+        await current_user(token)
+    assert error.value.message == TOKEN_REFUSED
+
+
+async def test_a_token_of_a_deleted_user_is_refused(
+    authenticate: Authenticate, current_user: GetCurrentUser, store: MemoryStore, ana: User
+) -> None:
+    token = await sign_in(authenticate)
+    del store.users[ana.id]
+
+    with pytest.raises(AuthenticationFailed) as error:
+        await current_user(token)
+    assert error.value.message == TOKEN_REFUSED
+
+
+async def test_a_forged_token_is_refused(current_user: GetCurrentUser) -> None:
+    with pytest.raises(AuthenticationFailed) as error:
+        await current_user("not-a-token")
+    assert error.value.message == "The access token is invalid or expired."
+
+
+# --- The in-memory unit of work -----------------------------------------------------------
+
+
+async def test_a_use_case_that_raises_half_way_leaves_the_store_unchanged(
+    uow: UnitOfWorkFactory, store: MemoryStore, ana: User
+) -> None:
+    newcomer = User(email="bo@uni.edu", full_name="Bo", password_hash="h", created_at=NOW)
+
+    async def promote_then_fail() -> None:
+        async with uow() as unit:
+            user = await unit.users.get(ana.id)
+            assert user is not None
+            user.change_role(Role.ADMIN)
+            await unit.users.save(user)
+            await unit.users.add(newcomer)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await promote_then_fail()
+
+    assert list(store.users) == [ana.id]
+    assert (store.users[ana.id].role, store.users[ana.id].token_version) == (Role.STUDENT, 0)
+    assert store.commits == 1
