@@ -15,6 +15,7 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from campus_booking.domain.errors import InvalidTransition, InvalidValue
+from campus_booking.domain.text import clean_text, has_control_characters
 from campus_booking.domain.time_slots import TimeSlot
 
 MAX_TITLE_LENGTH = 200
@@ -32,18 +33,15 @@ ACTIVE_STATUSES = frozenset({BookingStatus.PENDING, BookingStatus.APPROVED})
 
 
 def clean_title(raw: str) -> str:
-    title = " ".join(raw.split())
-    if not title:
-        raise InvalidValue("title", "must not be empty")
-    if len(title) > MAX_TITLE_LENGTH:
-        raise InvalidValue("title", f"must be at most {MAX_TITLE_LENGTH} characters long")
-    return title
+    return clean_text(raw, "title", MAX_TITLE_LENGTH)
 
 
 def clean_reason(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
     reason = raw.strip()
+    if has_control_characters(reason.replace("\n", "")):
+        raise InvalidValue("reason", "must not contain control characters")
     if len(reason) > MAX_REASON_LENGTH:
         raise InvalidValue("reason", f"must be at most {MAX_REASON_LENGTH} characters long")
     return reason

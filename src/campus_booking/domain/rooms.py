@@ -9,20 +9,12 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from campus_booking.domain.errors import InvalidValue
+from campus_booking.domain.text import clean_text
 
 MAX_NAME_LENGTH = 100
 MAX_BUILDING_LENGTH = 100
 MAX_FEATURES = 32
 _FEATURE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-
-
-def clean_text(raw: str, field_name: str, max_length: int) -> str:
-    text = " ".join(raw.split())
-    if not text:
-        raise InvalidValue(field_name, "must not be empty")
-    if len(text) > max_length:
-        raise InvalidValue(field_name, f"must be at most {max_length} characters long")
-    return text
 
 
 def clean_features(raw: Iterable[str]) -> frozenset[str]:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from campus_booking.domain.errors import InvalidValue
+from campus_booking.domain.text import clean_text
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further: a longer password would be silently cut
@@ -31,7 +32,8 @@ def normalise_email(raw: str) -> str:
     Without it, `Ana@Uni.edu` and its full-width spelling could register as two accounts.
     """
     email = unicodedata.normalize("NFKC", raw).strip().lower()
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
+    invisible = any(unicodedata.category(char).startswith("C") for char in email)
+    if invisible or len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
         raise InvalidValue("email", "is not a valid email address")
     return email
 
@@ -44,12 +46,7 @@ def check_password_rules(password: str) -> None:
 
 
 def clean_full_name(raw: str) -> str:
-    name = " ".join(raw.split())
-    if not name:
-        raise InvalidValue("full_name", "must not be empty")
-    if len(name) > MAX_FULL_NAME_LENGTH:
-        raise InvalidValue("full_name", f"must be at most {MAX_FULL_NAME_LENGTH} characters long")
-    return name
+    return clean_text(raw, "full_name", MAX_FULL_NAME_LENGTH)
 
 
 @dataclass(eq=False, slots=True)
