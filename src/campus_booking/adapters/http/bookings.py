@@ -161,7 +161,7 @@ class BookingController(Controller):
         page = await list_bookings(current_user, booking_filter, page_request(limit, offset))
         return PageOut([BookingOut.of(b) for b in page.items], page.total, limit, offset)
 
-    @get("/{booking_id:uuid}", summary="One booking", responses=problem_responses(401, 404))
+    @get("/{booking_id:uuid}", summary="One booking", responses=problem_responses(400, 401, 404))
     async def get_booking(
         self,
         booking_id: FromPath[UUID],
@@ -194,7 +194,7 @@ class BookingController(Controller):
         "/{booking_id:uuid}/cancel",
         status_code=200,
         summary="Cancel a booking",
-        responses=problem_responses(401, 404, 409),
+        responses=problem_responses(400, 401, 404, 409),
     )
     async def cancel_booking(
         self,

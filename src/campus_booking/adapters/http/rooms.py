@@ -109,7 +109,7 @@ class RoomController(Controller):
         page = await list_rooms(current_user, room_filter, page_request(limit, offset))
         return PageOut([RoomOut.of(room) for room in page.items], page.total, limit, offset)
 
-    @get("/{room_id:uuid}", summary="One room", responses=problem_responses(401, 404))
+    @get("/{room_id:uuid}", summary="One room", responses=problem_responses(400, 401, 404))
     async def get_room(
         self, room_id: FromPath[UUID], get_room: NamedDependency[GetRoom]
     ) -> RoomOut:
