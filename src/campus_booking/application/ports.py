@@ -57,7 +57,8 @@ class RoomRepository(Protocol):
         ...
 
     async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
-        """`lock` holds the room against concurrent deactivation until the transaction ends."""
+        """`lock` holds the room until the transaction ends: bookings of one room, and changes
+        to the room itself, are then written one after another."""
         ...
 
     async def save(self, room: Room) -> None:

@@ -211,8 +211,12 @@ class SqlRoomRepository:
 
     async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
         query = select(rooms).where(rooms.c.id == room_id)
-        if lock:  # PostgreSQL: FOR SHARE; SQLite's IMMEDIATE transaction already locks
-            query = query.with_for_update(read=True)
+        if lock:
+            # PostgreSQL: FOR NO KEY UPDATE, so writers of one room's bookings take turns and
+            # each sees the one before (waiting on each other's uncommitted rows instead can
+            # deadlock). Foreign keys only need KEY SHARE, so nothing else waits. SQLite's
+            # IMMEDIATE transactions already run one at a time.
+            query = query.with_for_update(key_share=True)
         row = (await self._session.execute(query)).mappings().first()
         if row is None:
             return None
