@@ -7,7 +7,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from campus_booking.adapters.clock import SystemClock
-from campus_booking.adapters.database.engine import create_engine, create_session_factory
+from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.probe import SqlDatabaseProbe
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.adapters.security.passwords import BcryptPasswordHasher
@@ -37,9 +37,8 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings.from_environ)
 
     engine = providers.Singleton(create_engine, url=settings.provided.database_url)
-    session_factory = providers.Singleton(create_session_factory, engine)
-    # A Factory: every use-case call opens its own session and transaction.
-    uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory)
+    # A Factory: every use-case call opens its own connection and transaction.
+    uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
 
     clock = providers.Singleton(SystemClock)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from campus_booking.adapters.database.engine import create_engine, create_session_factory
+from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[..., SqlAlchemyUnitOfWork]
@@ -16,10 +16,9 @@ UowFactory = Callable[..., SqlAlchemyUnitOfWork]
 @pytest.fixture
 async def uow_factory(database_url: str) -> AsyncIterator[UowFactory]:
     engine = create_engine(database_url)
-    session_factory = create_session_factory(engine)
 
     def factory(**options: Any) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(session_factory, **options)
+        return SqlAlchemyUnitOfWork(engine, **options)
 
     yield factory
     await engine.dispose()

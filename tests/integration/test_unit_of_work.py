@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from campus_booking.adapters.database.engine import create_engine, create_session_factory
+from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.domain.users import User
 
@@ -93,9 +93,8 @@ async def test_read_only_unit_of_work_reads_and_refuses_to_commit(
 async def separate_uow_factory(url: str) -> AsyncIterator[UowFactory]:
     """A factory on an engine of its own: its own connection, so locks are really contended."""
     engine = create_engine(url)
-    session_factory = create_session_factory(engine)
     try:
-        yield lambda **options: SqlAlchemyUnitOfWork(session_factory, **options)
+        yield lambda **options: SqlAlchemyUnitOfWork(engine, **options)
     finally:
         await engine.dispose()
 

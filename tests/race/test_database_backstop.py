@@ -21,10 +21,10 @@ from functools import partial
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from campus_booking.adapters.clock import SystemClock
-from campus_booking.adapters.database.engine import create_engine, create_session_factory
+from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.application.bookings import CreateBooking, CreateBookingCommand
 from campus_booking.domain.booking_rules import BookingRules
@@ -51,9 +51,7 @@ async def engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def seed(
-    session_factory: async_sessionmaker[AsyncSession], students: int
-) -> tuple[Room, list[User]]:
+async def seed(engine: AsyncEngine, students: int) -> tuple[Room, list[User]]:
     now = datetime.now(UTC)
     room = Room.create(name="Seminar Room", building="Main", capacity=50, now=now)
     users = [
@@ -65,7 +63,7 @@ async def seed(
         )
         for number in range(students)
     ]
-    async with SqlAlchemyUnitOfWork(session_factory) as uow:
+    async with SqlAlchemyUnitOfWork(engine) as uow:
         await uow.rooms.add(room)
         for user in users:
             await uow.users.add(user)
@@ -100,10 +98,9 @@ async def outcome(booking: asyncio.Task[str]) -> str:
 async def test_writers_queued_behind_a_rolled_back_booking_get_one_booking_and_slot_taken(
     engine: AsyncEngine, postgres_url: str
 ) -> None:
-    session_factory = create_session_factory(engine)
-    room, students = await seed(session_factory, WRITERS + 1)
+    room, students = await seed(engine, WRITERS + 1)
     create_booking = CreateBooking(
-        uow=partial(SqlAlchemyUnitOfWork, session_factory),
+        uow=partial(SqlAlchemyUnitOfWork, engine),
         clock=SystemClock(),
         rules=BookingRules(),
     )
@@ -114,7 +111,7 @@ async def test_writers_queued_behind_a_rolled_back_booking_get_one_booking_and_s
             room_id=room.id, starts_at=start, ends_at=start + timedelta(hours=1), title="Exam"
         )
 
-    async with SqlAlchemyUnitOfWork(session_factory) as in_flight:
+    async with SqlAlchemyUnitOfWork(engine) as in_flight:
         await in_flight.bookings.add(
             Booking.request(
                 room_id=room.id,

@@ -1,4 +1,4 @@
-"""Engine and session factory, with the SQLite settings that make it safe for concurrent writers."""
+"""The engine, with the SQLite settings that make it safe for concurrent writers."""
 
 from __future__ import annotations
 
@@ -6,12 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 READ_ONLY = "campus_booking_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
@@ -22,10 +17,6 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
-
-
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.tables import (
     OVERLAP_GUARD,
@@ -141,36 +141,38 @@ def _escape_like(text: str) -> str:
 
 
 async def _page_of(
-    session: AsyncSession, query: Select[Any], page: PageRequest
+    connection: AsyncConnection, query: Select[Any], page: PageRequest
 ) -> tuple[list[RowMapping], int]:
     """One query for the page, one for the total: two, whatever the page size."""
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = (await session.execute(query.limit(page.limit).offset(page.offset))).mappings().all()
+    total = await connection.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
+    rows = (await connection.execute(query.limit(page.limit).offset(page.offset))).mappings().all()
     return list(rows), total or 0
 
 
 class SqlUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, user: User) -> None:
         try:
-            await self._session.execute(insert(users).values(_user_row(user)))
+            await self._connection.execute(insert(users).values(_user_row(user)))
         except IntegrityError as error:
             raise Conflict("An account with this email already exists.") from error
 
     async def get(self, user_id: UUID) -> User | None:
         query = select(users).where(users.c.id == user_id)
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._connection.execute(query)).mappings().first()
         return _user_from(row) if row else None
 
     async def get_by_email(self, email: str) -> User | None:
         query = select(users).where(users.c.email == email)
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._connection.execute(query)).mappings().first()
         return _user_from(row) if row else None
 
     async def save(self, user: User) -> None:
-        await self._session.execute(
+        await self._connection.execute(
             update(users).where(users.c.id == user.id).values(_user_row(user))
         )
 
@@ -186,7 +188,7 @@ class SqlUserRepository:
                     func.lower(users.c.full_name).like(pattern, escape="\\"),
                 )
             )
-        rows, total = await _page_of(self._session, query, page)
+        rows, total = await _page_of(self._connection, query, page)
         return Page([_user_from(row) for row in rows], total, page.limit, page.offset)
 
     async def lock_active_admin_ids(self) -> set[UUID]:
@@ -195,16 +197,16 @@ class SqlUserRepository:
             .where(users.c.role == "ADMIN", users.c.is_active.is_(True))
             .with_for_update()
         )
-        return set(await self._session.scalars(query))
+        return set(await self._connection.scalars(query))
 
 
 class SqlRoomRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, room: Room) -> None:
         try:
-            await self._session.execute(insert(rooms).values(_room_row(room)))
+            await self._connection.execute(insert(rooms).values(_room_row(room)))
         except IntegrityError as error:
             raise Conflict("A room with this name already exists.") from error
         await self._write_features(room)
@@ -217,7 +219,7 @@ class SqlRoomRepository:
             # deadlock). Foreign keys only need KEY SHARE, so nothing else waits. SQLite's
             # IMMEDIATE transactions already run one at a time.
             query = query.with_for_update(key_share=True)
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._connection.execute(query)).mappings().first()
         if row is None:
             return None
         features = await self._features_of([room_id])
@@ -239,7 +241,7 @@ class SqlRoomRepository:
                 .having(func.count() == len(filter.features))
             )
             query = query.where(rooms.c.id.in_(having_all))
-        rows, total = await _page_of(self._session, query, page)
+        rows, total = await _page_of(self._connection, query, page)
         features = await self._features_of([row["id"] for row in rows])
         items = [_room_from(row, features[row["id"]]) for row in rows]
         return Page(items, total, page.limit, page.offset)
@@ -248,7 +250,7 @@ class SqlRoomRepository:
         """The features of many rooms in one query."""
         features: dict[UUID, set[str]] = defaultdict(set)
         if room_ids:
-            result = await self._session.execute(
+            result = await self._connection.execute(
                 select(room_features.c.room_id, room_features.c.feature).where(
                     room_features.c.room_id.in_(room_ids)
                 )
@@ -259,29 +261,31 @@ class SqlRoomRepository:
 
     async def save(self, room: Room) -> None:
         try:
-            await self._session.execute(
+            await self._connection.execute(
                 update(rooms).where(rooms.c.id == room.id).values(_room_row(room))
             )
         except IntegrityError as error:
             raise Conflict("A room with this name already exists.") from error
-        await self._session.execute(delete(room_features).where(room_features.c.room_id == room.id))
+        await self._connection.execute(
+            delete(room_features).where(room_features.c.room_id == room.id)
+        )
         await self._write_features(room)
 
     async def _write_features(self, room: Room) -> None:
         if room.features:
-            await self._session.execute(
+            await self._connection.execute(
                 insert(room_features),
                 [{"room_id": room.id, "feature": tag} for tag in sorted(room.features)],
             )
 
 
 class SqlBookingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, booking: Booking) -> None:
         try:
-            await self._session.execute(insert(bookings).values(_booking_row(booking)))
+            await self._connection.execute(insert(bookings).values(_booking_row(booking)))
         except IntegrityError as error:
             if _is_overlap_violation(error):
                 raise SlotTaken() from error
@@ -289,12 +293,12 @@ class SqlBookingRepository:
 
     async def get(self, booking_id: UUID) -> Booking | None:
         query = select(bookings).where(bookings.c.id == booking_id)
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._connection.execute(query)).mappings().first()
         return _booking_from(row) if row else None
 
     async def save(self, booking: Booking) -> None:
         try:
-            await self._session.execute(
+            await self._connection.execute(
                 update(bookings).where(bookings.c.id == booking.id).values(_booking_row(booking))
             )
         except IntegrityError as error:
@@ -316,7 +320,7 @@ class SqlBookingRepository:
             conditions.append(bookings.c.starts_at < filter.starts_before)
         query = select(bookings).where(and_(True, *conditions))
         rows, total = await _page_of(
-            self._session, query.order_by(bookings.c.starts_at, bookings.c.id), page
+            self._connection, query.order_by(bookings.c.starts_at, bookings.c.id), page
         )
         return Page([_booking_from(row) for row in rows], total, page.limit, page.offset)
 
@@ -331,7 +335,7 @@ class SqlBookingRepository:
         )
         if ignore is not None:
             query = query.where(bookings.c.id != ignore)
-        result = await self._session.execute(query.order_by(bookings.c.starts_at))
+        result = await self._connection.execute(query.order_by(bookings.c.starts_at))
         return [_booking_from(row) for row in result.mappings()]
 
     async def active_from(self, room_id: UUID, instant: datetime) -> list[Booking]:
@@ -340,5 +344,5 @@ class SqlBookingRepository:
             bookings.c.status.in_(ACTIVE),
             bookings.c.ends_at > instant,
         )
-        result = await self._session.execute(query.order_by(bookings.c.starts_at))
+        result = await self._connection.execute(query.order_by(bookings.c.starts_at))
         return [_booking_from(row) for row in result.mappings()]

@@ -1,11 +1,15 @@
-"""The SQLAlchemy unit of work: one session, one transaction, per use-case call."""
+"""The SQLAlchemy unit of work: one connection, one transaction, per use-case call.
+
+Repositories speak SQLAlchemy Core on the connection directly: rows are mapped to domain
+objects by hand, so an ORM session would only add work to every statement.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from campus_booking.adapters.database.engine import READ_ONLY
 from campus_booking.adapters.database.repositories import (
@@ -16,20 +20,20 @@ from campus_booking.adapters.database.repositories import (
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], *, read_only: bool = False
-    ) -> None:
-        self._session_factory = session_factory
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+        self._engine = engine
         self._read_only = read_only
 
     async def __aenter__(self) -> Self:
-        self._session = self._session_factory()
+        connection = await self._engine.connect()
         if self._read_only:
-            # Procures the connection now, so the BEGIN it emits can see the option.
-            await self._session.connection(execution_options={READ_ONLY: True})
-        self.users = SqlUserRepository(self._session)
-        self.rooms = SqlRoomRepository(self._session)
-        self.bookings = SqlBookingRepository(self._session)
+            # Set before the transaction begins, so the BEGIN it emits can see it.
+            connection = await connection.execution_options(**{READ_ONLY: True})
+        await connection.begin()
+        self._connection: AsyncConnection = connection
+        self.users = SqlUserRepository(connection)
+        self.rooms = SqlRoomRepository(connection)
+        self.bookings = SqlBookingRepository(connection)
         return self
 
     async def __aexit__(
@@ -41,12 +45,13 @@ class SqlAlchemyUnitOfWork:
         try:
             await self.rollback()
         finally:
-            await self._session.close()
+            await self._connection.close()
 
     async def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("A read-only unit of work cannot commit.")
-        await self._session.commit()
+        await self._connection.commit()
 
     async def rollback(self) -> None:
-        await self._session.rollback()
+        if self._connection.in_transaction():
+            await self._connection.rollback()
