@@ -14,10 +14,10 @@ from campus_booking.domain.access import (
     check_can_see,
     manages_bookings,
 )
-from campus_booking.domain.approval import needs_approval
+from campus_booking.domain.approval import may_decide, needs_approval
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking
-from campus_booking.domain.errors import InvalidValue, NotFound, SlotTaken
+from campus_booking.domain.errors import InvalidValue, NotFound, PermissionDenied, SlotTaken
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import User
@@ -153,6 +153,7 @@ class DecideBooking:
         self._clock = clock
 
     async def approve(self, actor: User, booking_id: UUID, reason: str | None = None) -> Booking:
+        _check_may_decide(actor)
         async with self._uow() as uow:
             booking = await _visible_booking(uow, actor, booking_id)
             booking.approve(by=actor.id, at=self._clock.now(), reason=reason)
@@ -161,6 +162,7 @@ class DecideBooking:
         return booking
 
     async def reject(self, actor: User, booking_id: UUID, reason: str) -> Booking:
+        _check_may_decide(actor)
         if not reason.strip():
             raise InvalidValue("reason", "must say why the booking is rejected")
         async with self._uow() as uow:
@@ -193,6 +195,12 @@ class ListBookings:
             filter = replace(filter, requester_id=actor.id)
         async with self._uow(read_only=True) as uow:
             return await uow.bookings.search(filter, page)
+
+
+def _check_may_decide(actor: User) -> None:
+    """The HTTP guard already says so; the use-case holds the rule for any other caller."""
+    if not may_decide(actor):
+        raise PermissionDenied("Only staff and admins may approve or reject bookings.")
 
 
 async def _visible_booking(uow: UnitOfWork, actor: User, booking_id: UUID) -> Booking:

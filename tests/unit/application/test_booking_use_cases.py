@@ -34,6 +34,7 @@ from campus_booking.domain.errors import (
     InvalidTransition,
     InvalidValue,
     NotFound,
+    PermissionDenied,
     SlotTaken,
 )
 from campus_booking.domain.rooms import Room
@@ -1029,3 +1030,16 @@ async def test_list_bookings_pages(
 
     assert [b.id for b in page.items] == [bookings[1].id, bookings[2].id]
     assert (page.total, page.limit, page.offset) == (5, 2, 1)
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+async def test_a_student_cannot_decide_even_their_own_booking(
+    decide: DecideBooking, store: MemoryStore, student: User, approval_room: Room, decision: str
+) -> None:
+    pending = add_booking(store, approval_room, student, slot(2, 3), status=BookingStatus.PENDING)
+    before = state(store)
+
+    with pytest.raises(PermissionDenied):
+        await getattr(decide, decision)(student, pending.id, "I say so")
+
+    assert state(store) == before
