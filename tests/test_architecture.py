@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_import_contracts_are_kept() -> None:
     lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert lint_imports, "import-linter is not installed in this environment"
-    result = subprocess.run(  # noqa: S603 (our own tool, fixed arguments)
+    result = subprocess.run(
         [lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
