@@ -62,6 +62,8 @@ class Settings:
             bcrypt_rounds=_positive_int(environ, "BCRYPT_ROUNDS", cls.bcrypt_rounds),
             max_booking_hours=_positive_int(environ, "MAX_BOOKING_HOURS", cls.max_booking_hours),
         )
+        if settings.max_booking_hours > 24:
+            raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
         if not 4 <= settings.bcrypt_rounds <= 31:
             raise SettingsError(f"{PREFIX}BCRYPT_ROUNDS must be between 4 and 31")
         return settings

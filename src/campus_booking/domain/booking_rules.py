@@ -7,12 +7,16 @@ from datetime import datetime, timedelta
 
 from campus_booking.domain.errors import Conflict, InvalidValue
 from campus_booking.domain.rooms import Room
-from campus_booking.domain.time_slots import TimeSlot
+from campus_booking.domain.time_slots import LONGEST_SLOT, TimeSlot
 
 
 @dataclass(frozen=True, slots=True)
 class BookingRules:
     max_duration: timedelta = timedelta(hours=8)
+
+    def __post_init__(self) -> None:
+        if not timedelta(0) < self.max_duration <= LONGEST_SLOT:
+            raise ValueError("the maximum booking duration must be within 24 hours")
 
     def check(self, *, room: Room, slot: TimeSlot, attendees: int, now: datetime) -> None:
         if not room.is_active:

@@ -7,6 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from campus_booking.domain.errors import InvalidValue
 
+# No slot is longer, whatever the settings. Knowing it, the schema and every overlap search can
+# bound how far back an overlapping booking may start, so their cost does not grow with history.
+LONGEST_SLOT = timedelta(hours=24)
+
 
 def ensure_aware_utc(value: datetime, field: str) -> datetime:
     """Refuse a naive datetime and bring an aware one to UTC.
@@ -30,6 +34,8 @@ class TimeSlot:
         end = ensure_aware_utc(self.end, "ends_at")
         if end <= start:
             raise InvalidValue("ends_at", "must be after starts_at")
+        if end - start > LONGEST_SLOT:
+            raise InvalidValue("ends_at", "must be at most 24 hours after starts_at")
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
 

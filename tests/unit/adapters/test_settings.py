@@ -138,3 +138,15 @@ def test_bcrypt_rounds_at_the_bounds_are_accepted(rounds: int) -> None:
     environ = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_BCRYPT_ROUNDS": str(rounds)}
 
     assert Settings.from_environ(environ).bcrypt_rounds == rounds
+
+
+def test_a_maximum_booking_length_over_a_day_is_refused() -> None:
+    environ = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_MAX_BOOKING_HOURS": "25"}
+
+    assert refusal(environ) == "CAMPUS_BOOKING_MAX_BOOKING_HOURS must be at most 24"
+
+
+def test_a_maximum_booking_length_of_a_day_is_accepted() -> None:
+    environ = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_MAX_BOOKING_HOURS": "24"}
+
+    assert Settings.from_environ(environ).max_booking_hours == 24

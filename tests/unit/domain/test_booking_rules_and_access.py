@@ -90,7 +90,7 @@ def test_an_inactive_room_is_a_conflict_before_anything_else() -> None:
     assert error.value.message == "Room 'Oak' is no longer in use and cannot be booked."
 
 
-@pytest.mark.parametrize("start", [-0.001, -1, -48])
+@pytest.mark.parametrize("start", [-0.001, -1, -20])
 def test_a_start_in_the_past_is_refused(start: float) -> None:
     with pytest.raises(InvalidValue) as error:
         BookingRules().check(room=room(), slot=slot(start, 1), attendees=1, now=NOW)

@@ -124,7 +124,7 @@ def test_a_slot_is_immutable() -> None:
         (NINE, TEN, timedelta(hours=1)),
         (NINE, NOON, timedelta(hours=3)),
         (NINE, NINE + timedelta(minutes=25), timedelta(minutes=25)),
-        (NINE, NINE + timedelta(days=2), timedelta(days=2)),
+        (NINE, NINE + timedelta(days=1), timedelta(days=1)),
     ],
 )
 def test_duration_is_end_minus_start(start: datetime, end: datetime, expected: timedelta) -> None:
@@ -209,3 +209,12 @@ def test_contains_instant_compares_instants_not_wall_clocks() -> None:
     nine_to_ten = TimeSlot(NINE, TEN)
     assert nine_to_ten.contains_instant(datetime(2030, 1, 15, 9, 30, tzinfo=plus_five)) is False
     assert nine_to_ten.contains_instant(datetime(2030, 1, 15, 14, 30, tzinfo=plus_five)) is True
+
+
+def test_a_slot_of_exactly_24_hours_is_the_longest_allowed() -> None:
+    assert TimeSlot(NINE, NINE + timedelta(hours=24)).duration == timedelta(hours=24)
+
+    with pytest.raises(InvalidValue) as error:
+        TimeSlot(NINE, NINE + timedelta(hours=24, microseconds=1))
+
+    assert error.value.field == "ends_at"
