@@ -12,8 +12,14 @@ READ_ONLY = "campus_booking_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
 
+# A fixed pool per worker process. With overflow allowed, a burst opened and closed a fresh
+# connection per request (a TLS handshake on PostgreSQL, a thread and PRAGMAs on SQLite); the
+# profile of GET /auth/me under load showed it. Without overflow, a burst waits its turn.
+POOL = {"pool_size": 10, "max_overflow": 0, "pool_timeout": 10}
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    engine = create_async_engine(url, **options)
+    engine = create_async_engine(url, **{**POOL, **options})
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
