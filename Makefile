@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run migrate test lint lock clean
+.PHONY: install run migrate test lint bench lock clean
 
 install: $(VENV)/.installed
 
@@ -23,12 +23,17 @@ run: migrate
 	$(BIN)/campus-booking serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations benchmarks
+	$(BIN)/ruff format --check src tests migrations benchmarks
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest
+
+# Benchmarks against the framework's ceiling (not part of `make test`); on PostgreSQL:
+#   make bench BENCH_ARGS="--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+bench: install
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 # Re-pin every dependency after editing pyproject.toml.
 lock: install
