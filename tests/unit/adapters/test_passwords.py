@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
+import threading
 
 import pytest
 
-from campus_booking.adapters.security.passwords import BcryptPasswordHasher
+from campus_booking.adapters.security.passwords import HASHING_NICENESS, BcryptPasswordHasher
 
 PASSWORD = "correct horse battery"
 
@@ -73,3 +76,15 @@ async def test_hashing_leaves_the_event_loop_free() -> None:
 
     assert password_hash.startswith("$2b$12$")
     assert during >= 3
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread niceness is a Linux feature")
+async def test_hashing_threads_run_below_the_event_loop_in_cpu_priority() -> None:
+    hasher = BcryptPasswordHasher(rounds=4)
+    loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    hashing_niceness = await hasher._off_loop(
+        lambda _a, _b: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), b"", b""
+    )
+
+    assert hashing_niceness == min(loop_niceness + HASHING_NICENESS, 19)
