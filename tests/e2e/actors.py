@@ -26,6 +26,9 @@ from tests.e2e.conftest import auth, login, register, set_role
 NOW = datetime(2030, 1, 1, 8, tzinfo=UTC)
 
 
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+
+
 def fix_clock(container: Container, now: datetime = NOW) -> FixedClock:
     """Stops time at `now` for the container; the container fixture undoes the override."""
     clock = FixedClock(now)

@@ -7,39 +7,12 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from campus_booking.adapters.clock import FixedClock
 from campus_booking.container import Container
 from campus_booking.domain.users import Role
-from tests.e2e.actors import Actor, Actors, fix_clock, stored_user
+from tests.e2e.actors import UNKNOWN_ID, Actor, Actors, stored_user
 from tests.e2e.conftest import PASSWORD, assert_problem, login, register
 
 USER_KEYS = {"id", "email", "full_name", "role", "is_active", "created_at"}
-UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(autouse=True)
-def clock(container: Container) -> FixedClock:
-    return fix_clock(container)
-
-
-@pytest.fixture
-def actors(client: AsyncTestClient[Any], container: Container, clock: FixedClock) -> Actors:
-    return Actors(client, container, clock)
-
-
-@pytest.fixture
-async def admin(actors: Actors) -> Actor:
-    return await actors.admin()
-
-
-@pytest.fixture
-async def staff(actors: Actors) -> Actor:
-    return await actors.staff()
-
-
-@pytest.fixture
-async def student(actors: Actors) -> Actor:
-    return await actors.student()
 
 
 async def users_page(client: AsyncTestClient[Any], actor: Actor, query: str = "") -> dict[str, Any]:

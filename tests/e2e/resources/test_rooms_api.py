@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from campus_booking.adapters.clock import FixedClock
 from campus_booking.container import Container
 from campus_booking.domain.bookings import BookingStatus
 from tests.e2e.actors import (
@@ -17,7 +16,6 @@ from tests.e2e.actors import (
     book,
     booking_body,
     create_room,
-    fix_clock,
     room_body,
     stored_bookings,
     stored_rooms,
@@ -36,31 +34,6 @@ ROOM_KEYS = {
     "created_at",
 }
 UNKNOWN_ROOM = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(autouse=True)
-def clock(container: Container) -> FixedClock:
-    return fix_clock(container)
-
-
-@pytest.fixture
-def actors(client: AsyncTestClient[Any], container: Container, clock: FixedClock) -> Actors:
-    return Actors(client, container, clock)
-
-
-@pytest.fixture
-async def staff(actors: Actors) -> Actor:
-    return await actors.staff()
-
-
-@pytest.fixture
-async def student(actors: Actors) -> Actor:
-    return await actors.student()
-
-
-@pytest.fixture
-async def admin(actors: Actors) -> Actor:
-    return await actors.admin()
 
 
 async def list_rooms(client: AsyncTestClient[Any], actor: Actor, query: str = "") -> Any:

@@ -7,17 +7,16 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from campus_booking.adapters.clock import FixedClock
 from campus_booking.container import Container
 from tests.e2e.actors import (
     NOW,
+    UNKNOWN_ID,
     Actor,
     Actors,
     at,
     book,
     booking_body,
     create_room,
-    fix_clock,
     instant,
     stored_bookings,
 )
@@ -37,33 +36,6 @@ BOOKING_KEYS = {
     "decision_reason",
     "created_at",
 }
-UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(autouse=True)
-def clock(container: Container) -> FixedClock:
-    return fix_clock(container)
-
-
-@pytest.fixture
-def actors(client: AsyncTestClient[Any], container: Container, clock: FixedClock) -> Actors:
-    return Actors(client, container, clock)
-
-
-@pytest.fixture
-async def staff(actors: Actors) -> Actor:
-    return await actors.staff()
-
-
-@pytest.fixture
-async def student(actors: Actors) -> Actor:
-    return await actors.student()
-
-
-@pytest.fixture
-async def other(actors: Actors) -> Actor:
-    """A second student."""
-    return await actors.student("other")
 
 
 @pytest.fixture
