@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from campus_booking.adapters.database.engine import create_engine
@@ -102,3 +102,18 @@ async def test_probe_answers_false_when_the_sqlite_directory_is_missing(tmp_path
     # thread finish while this test's event loop is still open to hear from it.
     for thread in set(threading.enumerate()) - threads_before:
         thread.join()
+
+
+async def test_probe_answers_true_while_a_writer_holds_sqlite(sqlite_url: str) -> None:
+    """A probe is a reader: it must not queue behind the write lock and time out."""
+    writer_engine = create_engine(sqlite_url)
+    probe_engine = create_engine(sqlite_url)
+    try:
+        async with writer_engine.begin() as writer:  # BEGIN IMMEDIATE: holds the write lock
+            await writer.execute(text("UPDATE users SET token_version = token_version"))
+            answered = await SqlDatabaseProbe(probe_engine, timeout_seconds=1).ping()
+    finally:
+        await probe_engine.dispose()
+        await writer_engine.dispose()
+
+    assert answered is True
