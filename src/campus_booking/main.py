@@ -8,12 +8,16 @@ from litestar import Litestar
 
 from campus_booking.adapters.cli import run
 from campus_booking.adapters.http.app import create_app
+from campus_booking.adapters.logs import configure_logging
 from campus_booking.container import Container
 
 
 def asgi_app() -> Litestar:
     """Factory for the ASGI server: each worker process builds its own container."""
-    return create_app(Container())
+    container = Container()
+    settings = container.settings()
+    configure_logging(json=settings.log_format == "json", level=settings.log_level)
+    return create_app(container)
 
 
 def cli() -> None:

@@ -28,6 +28,14 @@ class Settings:
     jwt_audience: str = "campus-booking-api"
     bcrypt_rounds: int = 12
     max_booking_hours: int = 8
+    log_format: str = "text"  # "json" by default in production
+    log_level: str = "INFO"
+    cors_origins: tuple[str, ...] = ()
+    hsts_seconds: int = 0
+    redis_url: str | None = None
+    login_failures_per_account: int = 5
+    login_failures_per_client: int = 50
+    login_window_seconds: int = 300
 
     @property
     def is_production(self) -> bool:
@@ -61,9 +69,29 @@ class Settings:
             jwt_audience=read("JWT_AUDIENCE", cls.jwt_audience),
             bcrypt_rounds=_positive_int(environ, "BCRYPT_ROUNDS", cls.bcrypt_rounds),
             max_booking_hours=_positive_int(environ, "MAX_BOOKING_HOURS", cls.max_booking_hours),
+            log_format=read("LOG_FORMAT", "json" if env == "production" else cls.log_format),
+            log_level=read("LOG_LEVEL", cls.log_level).upper(),
+            cors_origins=tuple(
+                origin.strip() for origin in read("CORS_ORIGINS", "").split(",") if origin.strip()
+            ),
+            hsts_seconds=_whole_number(environ, "HSTS_SECONDS", cls.hsts_seconds),
+            redis_url=read("REDIS_URL", "") or None,
+            login_failures_per_account=_positive_int(
+                environ, "LOGIN_FAILURES_PER_ACCOUNT", cls.login_failures_per_account
+            ),
+            login_failures_per_client=_positive_int(
+                environ, "LOGIN_FAILURES_PER_CLIENT", cls.login_failures_per_client
+            ),
+            login_window_seconds=_positive_int(
+                environ, "LOGIN_WINDOW_SECONDS", cls.login_window_seconds
+            ),
         )
         if settings.max_booking_hours > 24:
             raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
+        if settings.log_format not in {"json", "text"}:
+            raise SettingsError(f"{PREFIX}LOG_FORMAT must be 'json' or 'text'")
+        if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise SettingsError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if not 4 <= settings.bcrypt_rounds <= 31:
             raise SettingsError(f"{PREFIX}BCRYPT_ROUNDS must be between 4 and 31")
         return settings
@@ -101,7 +129,17 @@ def development_secret(path: Path) -> str:
     return secret
 
 
+def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
+    return _int_at_least(0, environ, name, default, "must not be negative")
+
+
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    return _int_at_least(1, environ, name, default, "must be positive")
+
+
+def _int_at_least(
+    minimum: int, environ: Mapping[str, str], name: str, default: int, refusal: str
+) -> int:
     raw = environ.get(PREFIX + name)
     if raw is None:
         return default
@@ -109,6 +147,6 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise SettingsError(f"{PREFIX}{name} must be positive")
+    if value < minimum:
+        raise SettingsError(f"{PREFIX}{name} {refusal}")
     return value

@@ -79,14 +79,15 @@ async def test_deactivated_user_gets_the_same_answer_as_a_wrong_password(
     assert response.json() == wrong.json()
 
 
-async def test_json_body_instead_of_a_form_is_a_client_error(
+async def test_json_body_instead_of_a_form_is_an_unsupported_media_type(
     client: AsyncTestClient[Any], student: SignedIn
 ) -> None:
     response = await client.post(
         "/auth/login", json={"username": student.email, "password": PASSWORD}
     )
 
-    assert_problem(response, 400)
+    body = assert_problem(response, 415)
+    assert "application/x-www-form-urlencoded" in body["detail"]
 
 
 async def test_missing_password_is_refused(client: AsyncTestClient[Any], student: SignedIn) -> None:

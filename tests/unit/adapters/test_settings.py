@@ -51,6 +51,13 @@ def test_the_variables_are_read() -> None:
             "CAMPUS_BOOKING_JWT_ISSUER": "iss",
             "CAMPUS_BOOKING_JWT_AUDIENCE": "aud",
             "CAMPUS_BOOKING_BCRYPT_ROUNDS": "10",
+            "CAMPUS_BOOKING_LOG_LEVEL": "warning",
+            "CAMPUS_BOOKING_CORS_ORIGINS": "https://a.uni.example, https://b.uni.example",
+            "CAMPUS_BOOKING_HSTS_SECONDS": "31536000",
+            "CAMPUS_BOOKING_REDIS_URL": "redis://cache:6379/1",
+            "CAMPUS_BOOKING_LOGIN_FAILURES_PER_ACCOUNT": "3",
+            "CAMPUS_BOOKING_LOGIN_FAILURES_PER_CLIENT": "30",
+            "CAMPUS_BOOKING_LOGIN_WINDOW_SECONDS": "60",
         }
     )
 
@@ -62,6 +69,14 @@ def test_the_variables_are_read() -> None:
         jwt_issuer="iss",
         jwt_audience="aud",
         bcrypt_rounds=10,
+        log_format="json",  # the production default
+        log_level="WARNING",
+        cors_origins=("https://a.uni.example", "https://b.uni.example"),
+        hsts_seconds=31536000,
+        redis_url="redis://cache:6379/1",
+        login_failures_per_account=3,
+        login_failures_per_client=30,
+        login_window_seconds=60,
     )
     assert settings.is_production is True
 

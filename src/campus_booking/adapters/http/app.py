@@ -7,16 +7,18 @@ from typing import TYPE_CHECKING
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
+from campus_booking.adapters.http.content_types import DeclaredContentType
 from campus_booking.adapters.http.dependencies import DEPENDENCIES
+from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
 from campus_booking.adapters.http.health import HealthController
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
+from campus_booking.adapters.http.request_log import RequestLog
 from campus_booking.adapters.http.rooms import RoomController
 from campus_booking.adapters.http.security import SECURITY_COMPONENTS, BearerTokenMiddleware
+from campus_booking.adapters.http.security_headers import cors_config, security_headers
 from campus_booking.adapters.http.users import AdminUserController
 
 if TYPE_CHECKING:
@@ -26,29 +28,34 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(container: Container) -> Litestar:
+    settings = container.settings()
+
     async def dispose_engine() -> None:
         await container.engine().dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AuthController,
             RoomController,
             BookingController,
             AdminUserController,
             HealthController,
+            swagger_assets(),
         ],
         state=State({"container": container}),
         dependencies=DEPENDENCIES,
-        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=["^/docs"])],
+        middleware=[
+            DefineMiddleware(BearerTokenMiddleware, exclude=[f"^{DOCS_PATH}"]),
+            DeclaredContentType(),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
-        openapi_config=OpenAPIConfig(
-            title="Campus Booking",
-            version="0.1.0",
-            description="Book university rooms: accounts, rooms, bookings and approvals.",
-            path="/docs",
-            render_plugins=[SwaggerRenderPlugin(path="/")],
-            components=SECURITY_COMPONENTS,
-        ),
+        openapi_config=openapi_config(SECURITY_COMPONENTS),
+        cors_config=cors_config(settings.cors_origins),
+        before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
         on_shutdown=[dispose_engine],
+        logging_config=None,  # the entry point configures logging (adapters/logs.py)
     )
+    # Outermost, so that requests matching no route are logged and given an id too.
+    app.asgi_handler = RequestLog(app.asgi_handler)
+    return app

@@ -1,0 +1,49 @@
+"""Request bodies must say they are what the route reads.
+
+A web page on any site may POST a `text/plain` body cross-site without a CORS preflight; if
+such a body were parsed as JSON anyway, any page could write to the API on a visitor's behalf.
+"""
+
+from __future__ import annotations
+
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+UNSUPPORTED_MEDIA_TYPE = 415
+
+
+class DeclaredContentType(ASGIMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        data_field = scope["route_handler"].parsed_data_field
+        if data_field is not None and _has_body(scope):
+            expected = RequestEncodingType(data_field.kwarg_definition.media_type).value
+            sent = _content_type(scope)
+            if not _matches(sent, expected):
+                raise HTTPException(
+                    status_code=UNSUPPORTED_MEDIA_TYPE,
+                    detail=f"Send the body as `{expected}`, not `{sent or 'no content type'}`.",
+                )
+        await next_app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), None)
+
+
+def _has_body(scope: Scope) -> bool:
+    length = _header(scope, b"content-length")
+    return (length is not None and length.strip() != "0") or (
+        _header(scope, b"transfer-encoding") is not None
+    )
+
+
+def _content_type(scope: Scope) -> str:
+    return (_header(scope, b"content-type") or "").partition(";")[0].strip().lower()
+
+
+def _matches(sent: str, expected: str) -> bool:
+    if expected == "application/json":
+        return sent == expected or (sent.startswith("application/") and sent.endswith("+json"))
+    return sent == expected
