@@ -9,6 +9,7 @@ from __future__ import annotations
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
+from litestar.params import BodyKwarg
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 UNSUPPORTED_MEDIA_TYPE = 415
@@ -18,7 +19,9 @@ class DeclaredContentType(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         data_field = scope["route_handler"].parsed_data_field
         if data_field is not None and _has_body(scope):
-            expected = RequestEncodingType(data_field.kwarg_definition.media_type).value
+            body = data_field.kwarg_definition
+            declared = body.media_type if isinstance(body, BodyKwarg) else RequestEncodingType.JSON
+            expected = RequestEncodingType(declared).value
             sent = _content_type(scope)
             if not _matches(sent, expected):
                 raise HTTPException(

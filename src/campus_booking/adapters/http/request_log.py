@@ -12,7 +12,8 @@ import time
 import uuid
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from campus_booking.adapters.logs import REQUEST_ID
 
@@ -28,9 +29,12 @@ class RequestLog:
         self._app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self._app(scope, receive, send)
             return
+        await self._handle(scope, receive, send)
+
+    async def _handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         request_id = _request_id(scope)
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
@@ -61,7 +65,7 @@ class RequestLog:
             REQUEST_ID.reset(token)
 
 
-def _request_id(scope: Scope) -> str:
+def _request_id(scope: HTTPScope) -> str:
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
