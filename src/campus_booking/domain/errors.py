@@ -59,3 +59,19 @@ class InvalidValue(DomainError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins for an account or from a client; `retry_after` is in seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many failed sign-in attempts; try again later.")
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """Something the service depends on (its database) is not answering; retrying may work."""
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -18,7 +18,13 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 POOL = {"pool_size": 10, "max_overflow": 0, "pool_timeout": 10}
 
 
+# A database that accepts the TCP connection but never answers fails the request in time.
+CONNECT_TIMEOUT_SECONDS = 5
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
+    if make_url(url).get_driver_name() == "asyncpg":
+        options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_SECONDS})
     engine = create_async_engine(url, **{**POOL, **options})
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

@@ -9,8 +9,11 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from campus_booking.adapters.database.availability import is_unreachable, unavailable
 from campus_booking.adapters.database.engine import READ_ONLY
 from campus_booking.adapters.database.repositories import (
     SqlBookingRepository,
@@ -25,11 +28,20 @@ class SqlAlchemyUnitOfWork:
         self._read_only = read_only
 
     async def __aenter__(self) -> Self:
-        connection = await self._engine.connect()
-        if self._read_only:
-            # Set before the transaction begins, so the BEGIN it emits can see it.
-            connection = await connection.execution_options(**{READ_ONLY: True})
-        await connection.begin()
+        try:
+            connection = await self._engine.connect()
+        except (DBAPIError, OSError, PoolTimeout) as error:  # whatever the cause, no connection
+            raise unavailable() from error
+        try:
+            if self._read_only:
+                # Set before the transaction begins, so the BEGIN it emits can see it.
+                connection = await connection.execution_options(**{READ_ONLY: True})
+            await connection.begin()
+        except Exception as error:
+            await connection.close()
+            if is_unreachable(error):
+                raise unavailable() from error
+            raise
         self._connection: AsyncConnection = connection
         self.users = SqlUserRepository(connection)
         self.rooms = SqlRoomRepository(connection)
@@ -43,9 +55,16 @@ class SqlAlchemyUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            await self.rollback()
-        finally:
-            await self._connection.close()
+            try:
+                await self.rollback()
+            finally:
+                await self._connection.close()
+        except Exception as error:
+            if is_unreachable(error):
+                raise unavailable() from error
+            raise
+        if exc is not None and is_unreachable(exc):
+            raise unavailable() from exc
 
     async def commit(self) -> None:
         if self._read_only:

@@ -38,5 +38,6 @@ class HealthController(Controller):
         return problem_response(
             HTTPStatus.SERVICE_UNAVAILABLE,
             "The database is not answering.",
+            kind="unavailable",
             headers={"Retry-After": "5"},
         )

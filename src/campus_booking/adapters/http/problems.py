@@ -26,6 +26,8 @@ from campus_booking.domain.errors import (
     NotFound,
     PermissionDenied,
     SlotTaken,
+    TooManyAttempts,
+    Unavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,8 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
     (NotFound, HTTPStatus.NOT_FOUND, "not-found"),
     (InvalidTransition, HTTPStatus.CONFLICT, "invalid-transition"),
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
+    (TooManyAttempts, HTTPStatus.TOO_MANY_REQUESTS, "too-many-attempts"),
+    (Unavailable, HTTPStatus.SERVICE_UNAVAILABLE, "unavailable"),
 ]
 
 
@@ -109,7 +113,14 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
         if isinstance(error, SlotTaken)
         else None
     )
-    return problem_response(status, error.message, kind=kind, errors=errors, conflicts=conflicts)
+    headers = None
+    if isinstance(error, TooManyAttempts | Unavailable):
+        headers = {"Retry-After": str(error.retry_after)}
+    if isinstance(error, Unavailable):
+        log.warning("%s %s: %s", request.method, request.url.path, error.__cause__ or error)
+    return problem_response(
+        status, error.message, kind=kind, errors=errors, conflicts=conflicts, headers=headers
+    )
 
 
 def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
