@@ -18,6 +18,7 @@ import pytest
 from dependency_injector import providers
 from hypothesis import settings as hypothesis_settings
 from litestar.testing import AsyncTestClient
+from redis import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -28,6 +29,7 @@ from campus_booking.container import Container
 from campus_booking.settings import Settings
 
 POSTGRES_URL_VARIABLE = "CAMPUS_BOOKING_TEST_POSTGRES_URL"
+REDIS_URL_VARIABLE = "CAMPUS_BOOKING_TEST_REDIS_URL"
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 TABLES = ("bookings", "room_features", "rooms", "users")
 
@@ -76,9 +78,9 @@ async def _execute(url: str, *statements: str, autocommit: bool = False) -> None
         await engine.dispose()
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str, service: str = "PostgreSQL") -> None:
     if in_ci():
-        pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
+        pytest.fail(f"{service} tests must run in CI: {reason}")
     pytest.skip(reason)
 
 
@@ -134,6 +136,24 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Runs a test once on SQLite and once on PostgreSQL."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(fixture))
+
+
+# --- Redis -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server named by `CAMPUS_BOOKING_TEST_REDIS_URL`; skips (fails in CI) without."""
+    url = os.environ.get(REDIS_URL_VARIABLE)
+    if not url:
+        _unavailable(f"{REDIS_URL_VARIABLE} is not set", "Redis")
+        raise AssertionError  # unreachable: _unavailable skips or fails
+    try:
+        with Redis.from_url(url, socket_connect_timeout=2) as client:
+            client.ping()
+    except Exception as error:  # any failure to connect means: no server to test against
+        _unavailable(f"Redis at {REDIS_URL_VARIABLE} is not reachable: {error}", "Redis")
+    return url
 
 
 # --- The application ----------------------------------------------------------------------

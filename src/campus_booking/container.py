@@ -12,6 +12,8 @@ from campus_booking.adapters.database.probe import SqlDatabaseProbe
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.adapters.security.passwords import BcryptPasswordHasher
 from campus_booking.adapters.security.tokens import JwtTokenService
+from campus_booking.adapters.throttling.memory import MemoryFailureCounter
+from campus_booking.adapters.throttling.redis import RedisFailureCounter
 from campus_booking.application.auth import Authenticate, CreateAdmin, GetCurrentUser, RegisterUser
 from campus_booking.application.bookings import (
     CancelBooking,
@@ -21,6 +23,7 @@ from campus_booking.application.bookings import (
     GetBooking,
     ListBookings,
 )
+from campus_booking.application.ports import Clock
 from campus_booking.application.rooms import (
     CreateRoom,
     DeactivateRoom,
@@ -28,9 +31,21 @@ from campus_booking.application.rooms import (
     ListRooms,
     UpdateRoom,
 )
+from campus_booking.application.throttling import LoginThrottle
 from campus_booking.application.users import ChangeUser, ListUsers
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.settings import Settings
+
+
+def failure_counter_for(
+    settings: Settings, clock: Clock
+) -> MemoryFailureCounter | RedisFailureCounter:
+    """Redis when configured, so that every server process shares the counts."""
+    if settings.redis_url:
+        return RedisFailureCounter(
+            url=settings.redis_url, window_seconds=settings.login_window_seconds
+        )
+    return MemoryFailureCounter(window_seconds=settings.login_window_seconds, clock=clock)
 
 
 class Container(containers.DeclarativeContainer):
@@ -60,8 +75,19 @@ class Container(containers.DeclarativeContainer):
     create_admin = providers.Factory(
         CreateAdmin, uow=uow.provider, hasher=password_hasher, clock=clock
     )
+    failure_counter = providers.Singleton(failure_counter_for, settings, clock)
+    login_throttle = providers.Singleton(
+        LoginThrottle,
+        counter=failure_counter,
+        per_account=settings.provided.login_failures_per_account,
+        per_client=settings.provided.login_failures_per_client,
+    )
     authenticate = providers.Factory(
-        Authenticate, uow=uow.provider, hasher=password_hasher, tokens=token_service
+        Authenticate,
+        uow=uow.provider,
+        hasher=password_hasher,
+        tokens=token_service,
+        throttle=login_throttle,
     )
     get_current_user = providers.Factory(GetCurrentUser, uow=uow.provider, tokens=token_service)
 

@@ -11,6 +11,7 @@ from campus_booking.application.ports import (
     TokenService,
     UnitOfWorkFactory,
 )
+from campus_booking.application.throttling import LoginThrottle
 from campus_booking.domain.errors import AuthenticationFailed, Conflict, InvalidValue
 from campus_booking.domain.users import Role, User, check_password_rules, normalise_email
 
@@ -26,6 +27,8 @@ class RegisterUserCommand:
 class AuthenticateCommand:
     email: str
     password: str
+    client: str
+    """Where the attempt comes from (an IP address): failures are throttled per client too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,31 +89,44 @@ class CreateAdmin(_AccountCreation):
 
 
 class Authenticate:
-    """Exchanges an email and password for an access token."""
+    """Exchanges an email and password for an access token; repeated failures are throttled."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, hasher: PasswordHasher, tokens: TokenService
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        tokens: TokenService,
+        throttle: LoginThrottle,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._tokens = tokens
+        self._throttle = throttle
 
     async def __call__(self, command: AuthenticateCommand) -> AccessToken:
         try:
             email = normalise_email(command.email)
         except InvalidValue:
             email = None
+        account = email or command.email.casefold()
+        await self._throttle.check(account=account, client=command.client)
+        user = await self._verified_user(email, command.password)
+        if user is None:
+            await self._throttle.failed(account=account, client=command.client)
+            raise AuthenticationFailed("Incorrect email or password.")
+        await self._throttle.succeeded(account=account)
+        return self._tokens.issue(user)
+
+    async def _verified_user(self, email: str | None, password: str) -> User | None:
         user = None
         if email is not None:
             async with self._uow(read_only=True) as uow:
                 user = await uow.users.get_by_email(email)
         # The hash check runs whether or not the account exists, so timing reveals nothing.
-        password_matches = await self._hasher.verify(
-            command.password, user.password_hash if user else None
-        )
+        password_matches = await self._hasher.verify(password, user.password_hash if user else None)
         if user is None or not password_matches or not user.is_active:
-            raise AuthenticationFailed("Incorrect email or password.")
-        return self._tokens.issue(user)
+            return None
+        return user
 
 
 class GetCurrentUser:

@@ -158,6 +158,18 @@ class TokenService(Protocol):
         ...
 
 
+class FailureCounter(Protocol):
+    """Failures per key, counted in fixed windows that start at a key's first failure."""
+
+    async def failures(self, key: str) -> tuple[int, int]:
+        """The failures in the key's current window, and the seconds until it ends."""
+        ...
+
+    async def add_failure(self, key: str) -> None: ...
+
+    async def clear(self, key: str) -> None: ...
+
+
 @runtime_checkable
 class DatabaseProbe(Protocol):
     async def ping(self) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
 from campus_booking.adapters.security.tokens import JwtTokenService
+from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.auth import (
     Authenticate,
     AuthenticateCommand,
@@ -19,7 +20,13 @@ from campus_booking.application.auth import (
     RegisterUserCommand,
 )
 from campus_booking.application.ports import UnitOfWorkFactory
-from campus_booking.domain.errors import AuthenticationFailed, Conflict, InvalidValue
+from campus_booking.application.throttling import LoginThrottle
+from campus_booking.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidValue,
+    TooManyAttempts,
+)
 from campus_booking.domain.users import Role, User
 from tests.conftest import TEST_SECRET
 
@@ -28,6 +35,10 @@ EMAIL = "ana@uni.edu"
 PASSWORD = "correct horse battery"
 SIGN_IN_REFUSED = "Incorrect email or password."
 TOKEN_REFUSED = "The access token is no longer valid."
+CLIENT = "192.0.2.10"
+WINDOW_SECONDS = 300
+PER_ACCOUNT = 3
+PER_CLIENT = 5
 
 
 class FakeHasher:
@@ -77,10 +88,16 @@ def register(uow: UnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock) -> R
 
 
 @pytest.fixture
+def throttle(clock: FixedClock) -> LoginThrottle:
+    counter = MemoryFailureCounter(window_seconds=WINDOW_SECONDS, clock=clock)
+    return LoginThrottle(counter, per_account=PER_ACCOUNT, per_client=PER_CLIENT)
+
+
+@pytest.fixture
 def authenticate(
-    uow: UnitOfWorkFactory, hasher: FakeHasher, tokens: JwtTokenService
+    uow: UnitOfWorkFactory, hasher: FakeHasher, tokens: JwtTokenService, throttle: LoginThrottle
 ) -> Authenticate:
-    return Authenticate(uow, hasher, tokens)
+    return Authenticate(uow, hasher, tokens, throttle)
 
 
 @pytest.fixture
@@ -93,8 +110,14 @@ async def ana(register: RegisterUser) -> User:
     return await register(RegisterUserCommand(email=EMAIL, password=PASSWORD, full_name="Ana"))
 
 
-async def sign_in(authenticate: Authenticate, email: str = EMAIL, password: str = PASSWORD) -> str:
-    return (await authenticate(AuthenticateCommand(email=email, password=password))).token
+async def sign_in(
+    authenticate: Authenticate,
+    email: str = EMAIL,
+    password: str = PASSWORD,
+    client: str = CLIENT,
+) -> str:
+    command = AuthenticateCommand(email=email, password=password, client=client)
+    return (await authenticate(command)).token
 
 
 # --- Registration -------------------------------------------------------------------------
@@ -158,7 +181,9 @@ async def test_create_admin_makes_an_admin(
 async def test_a_signed_in_token_resolves_to_the_user(
     authenticate: Authenticate, current_user: GetCurrentUser, ana: User
 ) -> None:
-    access = await authenticate(AuthenticateCommand(email=" ANA@uni.edu", password=PASSWORD))
+    access = await authenticate(
+        AuthenticateCommand(email=" ANA@uni.edu", password=PASSWORD, client=CLIENT)
+    )
 
     assert access.expires_in == 900
     user = await current_user(access.token)
@@ -283,3 +308,89 @@ async def test_a_use_case_that_raises_half_way_leaves_the_store_unchanged(
     assert list(store.users) == [ana.id]
     assert (store.users[ana.id].role, store.users[ana.id].token_version) == (Role.STUDENT, 0)
     assert store.commits == 1
+
+
+# --- Throttling ---------------------------------------------------------------------------
+
+
+async def fail_sign_in(
+    authenticate: Authenticate, email: str = EMAIL, client: str = CLIENT, times: int = 1
+) -> None:
+    for _ in range(times):
+        with pytest.raises(AuthenticationFailed):
+            await sign_in(authenticate, email, "wrong password", client)
+
+
+async def test_an_account_is_throttled_after_its_failures_with_the_window_left(
+    authenticate: Authenticate, ana: User, clock: FixedClock
+) -> None:
+    await fail_sign_in(authenticate, times=PER_ACCOUNT - 1)
+    clock.advance(timedelta(seconds=100))
+    await fail_sign_in(authenticate)
+
+    with pytest.raises(TooManyAttempts) as refused:
+        await sign_in(authenticate)  # even the right password waits
+
+    assert refused.value.retry_after == WINDOW_SECONDS - 100
+
+
+async def test_the_window_ends_and_the_right_password_works_again(
+    authenticate: Authenticate, ana: User, clock: FixedClock
+) -> None:
+    await fail_sign_in(authenticate, times=PER_ACCOUNT)
+    clock.advance(timedelta(seconds=WINDOW_SECONDS - 1))
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate)
+    clock.advance(timedelta(seconds=1))
+
+    assert await sign_in(authenticate)
+
+
+async def test_refused_attempts_do_not_extend_the_lockout(
+    authenticate: Authenticate, ana: User, clock: FixedClock
+) -> None:
+    await fail_sign_in(authenticate, times=PER_ACCOUNT)
+    for _ in range(10):
+        clock.advance(timedelta(seconds=WINDOW_SECONDS // 10 - 1))
+        with pytest.raises(TooManyAttempts):
+            await sign_in(authenticate, password="wrong password")
+    clock.advance(timedelta(seconds=10))
+
+    assert await sign_in(authenticate)
+
+
+async def test_a_success_resets_the_accounts_count(authenticate: Authenticate, ana: User) -> None:
+    await fail_sign_in(authenticate, times=PER_ACCOUNT - 1)
+    await sign_in(authenticate)
+
+    await fail_sign_in(authenticate, times=PER_ACCOUNT - 1)
+    assert await sign_in(authenticate)
+
+
+async def test_the_account_count_ignores_the_emails_letter_case(
+    authenticate: Authenticate, ana: User
+) -> None:
+    for email in ("ana@uni.edu", "ANA@uni.edu", " Ana@Uni.Edu"):
+        await fail_sign_in(authenticate, email=email, client=email)  # a new client each time
+
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate, client="198.51.100.7")
+
+
+async def test_a_client_is_throttled_across_accounts_but_others_are_not(
+    authenticate: Authenticate, ana: User, register: RegisterUser
+) -> None:
+    await register(RegisterUserCommand(email="ben@uni.edu", password=PASSWORD, full_name="Ben"))
+    for n in range(PER_CLIENT):
+        await fail_sign_in(authenticate, email=f"guess{n}@uni.edu")
+
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate, email="ben@uni.edu")
+    assert await sign_in(authenticate, email="ben@uni.edu", client="198.51.100.7")
+
+
+async def test_unknown_accounts_are_throttled_like_known_ones(authenticate: Authenticate) -> None:
+    await fail_sign_in(authenticate, email="nobody@uni.edu", times=PER_ACCOUNT)
+
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate, email="nobody@uni.edu", client="198.51.100.7")

@@ -30,8 +30,9 @@ MAX_BODY_BYTES = 64 * 1024
 def create_app(container: Container) -> Litestar:
     settings = container.settings()
 
-    async def dispose_engine() -> None:
+    async def release_connections() -> None:
         await container.engine().dispose()
+        await container.failure_counter().aclose()
 
     app = Litestar(
         route_handlers=[
@@ -53,7 +54,7 @@ def create_app(container: Container) -> Litestar:
         openapi_config=openapi_config(SECURITY_COMPONENTS),
         cors_config=cors_config(settings.cors_origins),
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
-        on_shutdown=[dispose_engine],
+        on_shutdown=[release_connections],
         logging_config=None,  # the entry point configures logging (adapters/logs.py)
     )
     # Outermost, so that requests matching no route are logged and given an id too.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
@@ -84,14 +84,18 @@ class AuthController(Controller):
         status_code=200,
         summary="Exchange email and password for an access token",
         response_headers={"Cache-Control": "no-store"},
-        responses=problem_responses(400, 401),
+        responses=problem_responses(400, 401, 415, 429),
     )
     async def login(
         self,
+        request: Request[Any, Any, Any],
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
         authenticate: NamedDependency[Authenticate],
     ) -> TokenOut:
-        token = await authenticate(AuthenticateCommand(email=data.username, password=data.password))
+        client = request.client.host if request.client else "unknown"
+        token = await authenticate(
+            AuthenticateCommand(email=data.username, password=data.password, client=client)
+        )
         return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
     @get("/me", security=BEARER, summary="The signed-in user", responses=problem_responses(401))
