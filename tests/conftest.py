@@ -31,7 +31,7 @@ from campus_booking.settings import Settings
 POSTGRES_URL_VARIABLE = "CAMPUS_BOOKING_TEST_POSTGRES_URL"
 REDIS_URL_VARIABLE = "CAMPUS_BOOKING_TEST_REDIS_URL"
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
-TABLES = ("bookings", "room_features", "rooms", "users")
+TABLES = ("audit_log", "bookings", "room_features", "rooms", "users")
 
 hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)

@@ -14,6 +14,7 @@ from campus_booking.adapters.security.passwords import BcryptPasswordHasher
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.adapters.throttling.redis import RedisFailureCounter
+from campus_booking.application.audit import ListAuditEntries
 from campus_booking.application.auth import Authenticate, CreateAdmin, GetCurrentUser, RegisterUser
 from campus_booking.application.bookings import (
     CancelBooking,
@@ -99,7 +100,7 @@ class Container(containers.DeclarativeContainer):
     list_rooms = providers.Factory(ListRooms, uow=uow.provider)
     get_room = providers.Factory(GetRoom, uow=uow.provider)
     create_room = providers.Factory(CreateRoom, uow=uow.provider, clock=clock)
-    update_room = providers.Factory(UpdateRoom, uow=uow.provider)
+    update_room = providers.Factory(UpdateRoom, uow=uow.provider, clock=clock)
     deactivate_room = providers.Factory(DeactivateRoom, uow=uow.provider, clock=clock)
 
     create_booking = providers.Factory(
@@ -114,4 +115,5 @@ class Container(containers.DeclarativeContainer):
     list_bookings = providers.Factory(ListBookings, uow=uow.provider)
 
     list_users = providers.Factory(ListUsers, uow=uow.provider)
-    change_user = providers.Factory(ChangeUser, uow=uow.provider)
+    change_user = providers.Factory(ChangeUser, uow=uow.provider, clock=clock)
+    list_audit_entries = providers.Factory(ListAuditEntries, uow=uow.provider)

@@ -33,6 +33,7 @@ OPERATIONS = {
     ("/bookings/{booking_id}/reject", "post"),
     ("/admin/users", "get"),
     ("/admin/users/{user_id}", "patch"),
+    ("/admin/audit", "get"),
     ("/health", "get"),
     ("/health/ready", "get"),
 }
@@ -42,6 +43,7 @@ GUARDED = {
     ("/rooms/{room_id}", "delete"),
     ("/admin/users", "get"),
     ("/admin/users/{user_id}", "patch"),
+    ("/admin/audit", "get"),
     ("/bookings/{booking_id}/approve", "post"),
     ("/bookings/{booking_id}/reject", "post"),
 }

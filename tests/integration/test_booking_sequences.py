@@ -23,7 +23,13 @@ from sqlalchemy import delete
 
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.database.engine import create_engine
-from campus_booking.adapters.database.tables import bookings, room_features, rooms, users
+from campus_booking.adapters.database.tables import (
+    audit_log,
+    bookings,
+    room_features,
+    rooms,
+    users,
+)
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
 from campus_booking.application.bookings import (
@@ -266,7 +272,7 @@ async def replay_in_database(database_url: str, operations: Sequence[Operation])
 
     try:
         async with engine.begin() as connection:  # the previous example's rows
-            for table in (bookings, room_features, rooms, users):
+            for table in (audit_log, bookings, room_features, rooms, users):
                 await connection.execute(delete(table))
         await seed(uow_factory)
         return await Replayer(uow_factory).replay(operations)

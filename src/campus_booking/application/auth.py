@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import (
     AccessToken,
     Clock,
@@ -12,6 +13,7 @@ from campus_booking.application.ports import (
     UnitOfWorkFactory,
 )
 from campus_booking.application.throttling import LoginThrottle
+from campus_booking.domain.audit import Action
 from campus_booking.domain.errors import AuthenticationFailed, Conflict, InvalidValue
 from campus_booking.domain.users import Role, User, check_password_rules, normalise_email
 
@@ -46,20 +48,27 @@ class _AccountCreation:
         self._hasher = hasher
         self._clock = clock
 
-    async def _create(self, *, email: str, password: str, full_name: str, role: Role) -> User:
+    async def _create(
+        self, *, email: str, password: str, full_name: str, role: Role, self_service: bool
+    ) -> User:
         check_password_rules(password)
         password_hash = await self._hasher.hash(password)
+        now = self._clock.now()
         user = User.register(
-            email=email,
-            full_name=full_name,
-            password_hash=password_hash,
-            now=self._clock.now(),
-            role=role,
+            email=email, full_name=full_name, password_hash=password_hash, now=now, role=role
         )
         async with self._uow() as uow:
             if await uow.users.get_by_email(user.email) is not None:
                 raise Conflict("An account with this email already exists.")
             await uow.users.add(user)
+            await audit_change(
+                uow,
+                actor=user if self_service else None,
+                action=Action.CREATED,
+                subject=user,
+                before=None,
+                at=now,
+            )
             await uow.commit()
         return user
 
@@ -73,6 +82,7 @@ class RegisterUser(_AccountCreation):
             password=command.password,
             full_name=command.full_name,
             role=Role.STUDENT,
+            self_service=True,
         )
 
 
@@ -85,6 +95,7 @@ class CreateAdmin(_AccountCreation):
             password=command.password,
             full_name=command.full_name,
             role=Role.ADMIN,
+            self_service=False,
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
+from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.access import (
@@ -15,6 +16,7 @@ from campus_booking.domain.access import (
     manages_bookings,
 )
 from campus_booking.domain.approval import may_decide, needs_approval
+from campus_booking.domain.audit import Action, audit_fields
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.errors import InvalidValue, NotFound, PermissionDenied, SlotTaken
@@ -95,6 +97,9 @@ class CreateBooking(_SlotHolder):
                 )
                 await self._check_free(uow, booking)
                 await uow.bookings.add(booking)
+                await audit_change(
+                    uow, actor=actor, action=Action.CREATED, subject=booking, before=None, at=now
+                )
                 await uow.commit()
         except SlotTaken as error:
             raise await self._explain(error, booking) from error
@@ -109,6 +114,7 @@ class ChangeBooking(_SlotHolder):
         try:
             async with self._uow() as uow:
                 booking = await _visible_booking(uow, actor, booking_id)
+                before = audit_fields(booking)[1]
                 check_can_change(actor, booking, now)
                 room = await self._room(uow, booking.room_id)
                 slot = TimeSlot(
@@ -124,6 +130,9 @@ class ChangeBooking(_SlotHolder):
                 )
                 await self._check_free(uow, booking)
                 await uow.bookings.save(booking)
+                await audit_change(
+                    uow, actor=actor, action=Action.CHANGED, subject=booking, before=before, at=now
+                )
                 await uow.commit()
         except SlotTaken as error:
             raise await self._explain(error, booking) from error
@@ -136,11 +145,16 @@ class CancelBooking:
         self._clock = clock
 
     async def __call__(self, actor: User, booking_id: UUID) -> Booking:
+        now = self._clock.now()
         async with self._uow() as uow:
             booking = await _visible_booking(uow, actor, booking_id)
-            check_can_cancel(actor, booking, self._clock.now())
+            before = audit_fields(booking)[1]
+            check_can_cancel(actor, booking, now)
             booking.cancel()
             await uow.bookings.save(booking)
+            await audit_change(
+                uow, actor=actor, action=Action.CANCELLED, subject=booking, before=before, at=now
+            )
             await uow.commit()
         return booking
 
@@ -154,21 +168,29 @@ class DecideBooking:
 
     async def approve(self, actor: User, booking_id: UUID, reason: str | None = None) -> Booking:
         _check_may_decide(actor)
-        async with self._uow() as uow:
-            booking = await _visible_booking(uow, actor, booking_id)
-            booking.approve(by=actor.id, at=self._clock.now(), reason=reason)
-            await uow.bookings.save(booking)
-            await uow.commit()
-        return booking
+        return await self._decide(actor, booking_id, Action.APPROVED, reason)
 
     async def reject(self, actor: User, booking_id: UUID, reason: str) -> Booking:
         _check_may_decide(actor)
         if not reason.strip():
             raise InvalidValue("reason", "must say why the booking is rejected")
+        return await self._decide(actor, booking_id, Action.REJECTED, reason)
+
+    async def _decide(
+        self, actor: User, booking_id: UUID, decision: Action, reason: str | None
+    ) -> Booking:
+        now = self._clock.now()
         async with self._uow() as uow:
             booking = await _visible_booking(uow, actor, booking_id)
-            booking.reject(by=actor.id, at=self._clock.now(), reason=reason)
+            before = audit_fields(booking)[1]
+            if decision is Action.APPROVED:
+                booking.approve(by=actor.id, at=now, reason=reason)
+            else:
+                booking.reject(by=actor.id, at=now, reason=reason or "")
             await uow.bookings.save(booking)
+            await audit_change(
+                uow, actor=actor, action=decision, subject=booking, before=before, at=now
+            )
             await uow.commit()
         return booking
 

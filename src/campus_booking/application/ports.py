@@ -9,12 +9,14 @@ from typing import Protocol, Self, runtime_checkable
 from uuid import UUID
 
 from campus_booking.application.queries import (
+    AuditFilter,
     BookingFilter,
     Page,
     PageRequest,
     RoomFilter,
     UserFilter,
 )
+from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
@@ -96,6 +98,14 @@ class BookingRepository(Protocol):
         ...
 
 
+class AuditRepository(Protocol):
+    async def add(self, entry: AuditEntry) -> None: ...
+
+    async def search(self, filter: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
+        """Newest first; a constant number of queries whatever the page size."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through its repositories commits or rolls back together.
 
@@ -105,6 +115,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     rooms: RoomRepository
     bookings: BookingRepository
+    audit: AuditRepository
 
     async def __aenter__(self) -> Self: ...
 

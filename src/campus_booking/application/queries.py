@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 from uuid import UUID
 
+from campus_booking.domain.audit import Entity
 from campus_booking.domain.bookings import BookingStatus
 from campus_booking.domain.errors import InvalidValue
 from campus_booking.domain.users import Role
@@ -60,3 +61,14 @@ class BookingFilter:
 class UserFilter:
     role: Role | None = None
     text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """`since`/`until` select entries recorded in `[since, until)`."""
+
+    entity: Entity | None = None
+    entity_id: UUID | None = None
+    actor_id: UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None

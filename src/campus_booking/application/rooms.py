@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
+from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
 from campus_booking.domain.access import manages_bookings
+from campus_booking.domain.audit import Action, audit_fields
 from campus_booking.domain.errors import Conflict, NotFound, PermissionDenied
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
@@ -62,30 +64,36 @@ class CreateRoom:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, command: CreateRoomCommand) -> Room:
+    async def __call__(self, actor: User, command: CreateRoomCommand) -> Room:
+        now = self._clock.now()
         room = Room.create(
             name=command.name,
             building=command.building,
             capacity=command.capacity,
             features=command.features,
             requires_approval=command.requires_approval,
-            now=self._clock.now(),
+            now=now,
         )
         async with self._uow() as uow:
             await uow.rooms.add(room)
+            await audit_change(
+                uow, actor=actor, action=Action.CREATED, subject=room, before=None, at=now
+            )
             await uow.commit()
         return room
 
 
 class UpdateRoom:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
-    async def __call__(self, room_id: UUID, command: UpdateRoomCommand) -> Room:
+    async def __call__(self, actor: User, room_id: UUID, command: UpdateRoomCommand) -> Room:
         async with self._uow() as uow:
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
+            before = audit_fields(room)[1]
             room.update(
                 name=command.name,
                 building=command.building,
@@ -94,6 +102,14 @@ class UpdateRoom:
                 requires_approval=command.requires_approval,
             )
             await uow.rooms.save(room)
+            await audit_change(
+                uow,
+                actor=actor,
+                action=Action.CHANGED,
+                subject=room,
+                before=before,
+                at=self._clock.now(),
+            )
             await uow.commit()
         return room
 
@@ -109,20 +125,34 @@ class DeactivateRoom:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, room_id: UUID, *, cancel_bookings: bool = False) -> None:
+    async def __call__(self, actor: User, room_id: UUID, *, cancel_bookings: bool = False) -> None:
+        now = self._clock.now()
         async with self._uow() as uow:
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
+            before = audit_fields(room)[1]
             room.deactivate()
             await uow.rooms.save(room)
-            upcoming = await uow.bookings.active_from(room_id, self._clock.now())
+            await audit_change(
+                uow, actor=actor, action=Action.DEACTIVATED, subject=room, before=before, at=now
+            )
+            upcoming = await uow.bookings.active_from(room_id, now)
             if upcoming and not cancel_bookings:
                 raise Conflict(
                     f"The room has {len(upcoming)} upcoming active booking(s); "
                     "deactivate it with cancel_bookings=true to cancel them."
                 )
             for booking in upcoming:
+                before = audit_fields(booking)[1]
                 booking.cancel()
                 await uow.bookings.save(booking)
+                await audit_change(
+                    uow,
+                    actor=actor,
+                    action=Action.CANCELLED,
+                    subject=booking,
+                    before=before,
+                    at=now,
+                )
             await uow.commit()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from campus_booking.application.ports import UnitOfWorkFactory
+from campus_booking.application.audit import audit_change
+from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, UserFilter
+from campus_booking.domain.audit import Action, audit_fields
 from campus_booking.domain.errors import Conflict, NotFound
 from campus_booking.domain.users import Role, User
 
@@ -34,15 +36,17 @@ class ChangeUser:
     The last active admin cannot be demoted or deactivated: nobody could undo it.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
-    async def __call__(self, user_id: UUID, command: ChangeUserCommand) -> User:
+    async def __call__(self, actor: User, user_id: UUID, command: ChangeUserCommand) -> User:
         async with self._uow() as uow:
             admins = await uow.users.lock_active_admin_ids()
             user = await uow.users.get(user_id)
             if user is None:
                 raise NotFound("User not found.")
+            before = audit_fields(user)[1]
             if command.role is not None:
                 user.change_role(command.role)
             if command.is_active is True:
@@ -53,5 +57,13 @@ class ChangeUser:
             if admins == {user.id} and not still_admin:
                 raise Conflict("This is the last active admin; promote another one first.")
             await uow.users.save(user)
+            await audit_change(
+                uow,
+                actor=actor,
+                action=Action.CHANGED,
+                subject=user,
+                before=before,
+                at=self._clock.now(),
+            )
             await uow.commit()
         return user

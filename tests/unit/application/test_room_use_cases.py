@@ -32,6 +32,16 @@ NOW = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=30)
 
 
+# Who makes the changes in these tests; the audit trail records them (see test_audit_trail.py).
+MANAGER = User(
+    email="manager@uni.edu",
+    full_name="Manager",
+    password_hash="hash",
+    created_at=EARLIER,
+    role=Role.STAFF,
+)
+
+
 def hours_from_now(start: float, end: float) -> TimeSlot:
     return TimeSlot(NOW + timedelta(hours=start), NOW + timedelta(hours=end))
 
@@ -287,7 +297,7 @@ async def test_create_room_stores_a_cleaned_room(
         requires_approval=True,
     )
 
-    room = await CreateRoom(uow, clock)(command)
+    room = await CreateRoom(uow, clock)(MANAGER, command)
 
     stored = store.rooms[room.id]
     assert (stored.name, stored.building, stored.capacity) == ("Seminar Room 1", "Science", 24)
@@ -305,7 +315,9 @@ async def test_create_room_with_a_taken_name_in_any_case_is_a_conflict_and_write
     before = state(store)
 
     with pytest.raises(Conflict) as error:
-        await CreateRoom(uow, clock)(CreateRoomCommand(name=name, building="Main", capacity=5))
+        await CreateRoom(uow, clock)(
+            MANAGER, CreateRoomCommand(name=name, building="Main", capacity=5)
+        )
 
     assert error.value.message == "A room with this name already exists."
     assert state(store) == before
@@ -328,7 +340,7 @@ async def test_create_room_with_an_invalid_value_is_refused_and_writes_nothing(
     field: str,
 ) -> None:
     with pytest.raises(InvalidValue) as error:
-        await CreateRoom(uow, clock)(command)
+        await CreateRoom(uow, clock)(MANAGER, command)
 
     assert error.value.field == field
     assert (store.commits, store.rooms) == (0, {})
@@ -342,7 +354,9 @@ async def test_update_room_changes_only_the_fields_given(
 ) -> None:
     room = add_room(store, "Oak", building="Science", capacity=10, features=frozenset({"audio"}))
 
-    updated = await UpdateRoom(uow)(room.id, UpdateRoomCommand(capacity=40))
+    updated = await UpdateRoom(uow, FixedClock(NOW))(
+        MANAGER, room.id, UpdateRoomCommand(capacity=40)
+    )
 
     stored = store.rooms[room.id]
     expected = {**asdict(room), "capacity": 40}
@@ -363,7 +377,7 @@ async def test_update_room_can_change_every_field_at_once(
         requires_approval=True,
     )
 
-    await UpdateRoom(uow)(room.id, command)
+    await UpdateRoom(uow, FixedClock(NOW))(MANAGER, room.id, command)
 
     stored = store.rooms[room.id]
     assert (stored.name, stored.building, stored.capacity) == ("Elm", "Library", 3)
@@ -376,7 +390,7 @@ async def test_update_room_may_keep_its_own_name_in_another_case(
 ) -> None:
     room = add_room(store, "Oak")
 
-    await UpdateRoom(uow)(room.id, UpdateRoomCommand(name="OAK"))
+    await UpdateRoom(uow, FixedClock(NOW))(MANAGER, room.id, UpdateRoomCommand(name="OAK"))
 
     assert store.rooms[room.id].name == "OAK"
     assert store.commits == 1
@@ -389,7 +403,7 @@ async def test_update_room_of_an_unknown_id_is_not_found(
     before = state(store)
 
     with pytest.raises(NotFound) as error:
-        await UpdateRoom(uow)(uuid4(), UpdateRoomCommand(capacity=3))
+        await UpdateRoom(uow, FixedClock(NOW))(MANAGER, uuid4(), UpdateRoomCommand(capacity=3))
 
     assert error.value.message == "Room not found."
     assert state(store) == before
@@ -404,7 +418,9 @@ async def test_renaming_a_room_to_a_taken_name_is_a_conflict_and_writes_nothing(
     before = state(store)
 
     with pytest.raises(Conflict) as error:
-        await UpdateRoom(uow)(room.id, UpdateRoomCommand(name=name, capacity=99))
+        await UpdateRoom(uow, FixedClock(NOW))(
+            MANAGER, room.id, UpdateRoomCommand(name=name, capacity=99)
+        )
 
     assert error.value.message == "A room with this name already exists."
     assert state(store) == before
@@ -418,7 +434,9 @@ async def test_update_room_with_an_invalid_value_writes_nothing(
     before = state(store)
 
     with pytest.raises(InvalidValue) as error:
-        await UpdateRoom(uow)(room.id, UpdateRoomCommand(name="Elm", capacity=0))
+        await UpdateRoom(uow, FixedClock(NOW))(
+            MANAGER, room.id, UpdateRoomCommand(name="Elm", capacity=0)
+        )
 
     assert error.value.field == "capacity"
     assert state(store) == before
@@ -432,7 +450,7 @@ async def test_deactivating_a_room_without_bookings_makes_it_inactive(
 ) -> None:
     room = add_room(store, "Oak")
 
-    await DeactivateRoom(uow, clock)(room.id)
+    await DeactivateRoom(uow, clock)(MANAGER, room.id)
 
     assert store.rooms[room.id].is_active is False
     assert store.commits == 1
@@ -448,7 +466,7 @@ async def test_deactivating_leaves_past_and_inactive_bookings_alone(
     rejected = add_booking(store, room, hours_from_now(4, 5), status=BookingStatus.REJECTED)
     bookings_before = state(store)["bookings"]
 
-    await DeactivateRoom(uow, clock)(room.id)
+    await DeactivateRoom(uow, clock)(MANAGER, room.id)
 
     assert store.rooms[room.id].is_active is False
     assert state(store)["bookings"] == bookings_before
@@ -472,7 +490,7 @@ async def test_deactivating_a_room_with_upcoming_bookings_is_a_conflict_naming_t
     before = state(store)
 
     with pytest.raises(Conflict) as error:
-        await DeactivateRoom(uow, clock)(room.id)
+        await DeactivateRoom(uow, clock)(MANAGER, room.id)
 
     assert error.value.message == (
         "The room has 2 upcoming active booking(s); "
@@ -490,7 +508,7 @@ async def test_a_booking_in_progress_counts_as_upcoming(
     before = state(store)
 
     with pytest.raises(Conflict) as error:
-        await DeactivateRoom(uow, clock)(room.id)
+        await DeactivateRoom(uow, clock)(MANAGER, room.id)
 
     assert error.value.message.startswith("The room has 1 upcoming active booking(s);")
     assert state(store) == before
@@ -507,7 +525,7 @@ async def test_deactivating_with_cancel_bookings_cancels_the_upcoming_ones_in_on
     pending = add_booking(store, room, hours_from_now(4, 5), status=BookingStatus.PENDING)
     elsewhere = add_booking(store, other_room, hours_from_now(2, 3))
 
-    await DeactivateRoom(uow, clock)(room.id, cancel_bookings=True)
+    await DeactivateRoom(uow, clock)(MANAGER, room.id, cancel_bookings=True)
 
     assert store.commits == 1
     assert store.rooms[room.id].is_active is False
@@ -531,7 +549,7 @@ async def test_deactivating_an_unknown_room_is_not_found(
     missing: UUID = uuid4()
 
     with pytest.raises(NotFound) as error:
-        await DeactivateRoom(uow, clock)(missing, cancel_bookings=True)
+        await DeactivateRoom(uow, clock)(MANAGER, missing, cancel_bookings=True)
 
     assert error.value.message == "Room not found."
     assert state(store) == before

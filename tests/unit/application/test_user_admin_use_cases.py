@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
+from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import PageRequest, UserFilter
@@ -18,6 +21,7 @@ from campus_booking.domain.users import Role, User
 
 NOW = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=30)
+ChangeUserAsAdmin = Callable[[UUID, ChangeUserCommand], Awaitable[User]]
 LAST_ADMIN = "This is the last active admin; promote another one first."
 
 
@@ -66,8 +70,9 @@ def uow(store: MemoryStore) -> UnitOfWorkFactory:
 
 
 @pytest.fixture
-def change_user(uow: UnitOfWorkFactory) -> ChangeUser:
-    return ChangeUser(uow)
+def change_user(uow: UnitOfWorkFactory, admin: User) -> ChangeUserAsAdmin:
+    """ChangeUser, called by the admin."""
+    return partial(ChangeUser(uow, FixedClock(NOW)), admin)
 
 
 @pytest.fixture
@@ -159,7 +164,7 @@ async def test_list_users_pages(uow: UnitOfWorkFactory, store: MemoryStore) -> N
 
 
 async def test_changing_the_role_revokes_tokens(
-    change_user: ChangeUser, store: MemoryStore, admin: User
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
     user = add_user(store, "ana@uni.edu", token_version=3)
 
@@ -172,7 +177,7 @@ async def test_changing_the_role_revokes_tokens(
 
 
 async def test_deactivating_revokes_tokens(
-    change_user: ChangeUser, store: MemoryStore, admin: User
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
     user = add_user(store, "ana@uni.edu")
 
@@ -184,7 +189,7 @@ async def test_deactivating_revokes_tokens(
 
 
 async def test_reactivating_revokes_tokens(
-    change_user: ChangeUser, store: MemoryStore, admin: User
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
     user = add_user(store, "ana@uni.edu", is_active=False, token_version=1)
 
@@ -204,7 +209,7 @@ async def test_reactivating_revokes_tokens(
     ],
 )
 async def test_a_change_to_the_current_values_keeps_the_token_version(
-    change_user: ChangeUser, store: MemoryStore, admin: User, command: ChangeUserCommand
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User, command: ChangeUserCommand
 ) -> None:
     user = add_user(store, "ana@uni.edu", token_version=5)
     before = asdict(user)
@@ -225,7 +230,7 @@ async def test_a_change_to_the_current_values_keeps_the_token_version(
     ],
 )
 async def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
-    change_user: ChangeUser, store: MemoryStore, admin: User, command: ChangeUserCommand
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User, command: ChangeUserCommand
 ) -> None:
     add_user(store, "ana@uni.edu")
     before = state(store)
@@ -238,7 +243,7 @@ async def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
 
 
 async def test_an_inactive_admin_does_not_count_as_another_admin(
-    change_user: ChangeUser, store: MemoryStore, admin: User
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
     add_user(store, "old-root@uni.edu", role=Role.ADMIN, is_active=False)
     before = state(store)
@@ -251,7 +256,7 @@ async def test_an_inactive_admin_does_not_count_as_another_admin(
 
 
 async def test_the_last_active_admin_may_keep_being_an_admin(
-    change_user: ChangeUser, store: MemoryStore, admin: User
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
     await change_user(admin.id, ChangeUserCommand(role=Role.ADMIN, is_active=True))
 
@@ -263,7 +268,7 @@ async def test_the_last_active_admin_may_keep_being_an_admin(
     "command", [ChangeUserCommand(role=Role.STAFF), ChangeUserCommand(is_active=False)]
 )
 async def test_with_two_active_admins_one_may_step_down(
-    change_user: ChangeUser, store: MemoryStore, admin: User, command: ChangeUserCommand
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User, command: ChangeUserCommand
 ) -> None:
     other = add_user(store, "second@uni.edu", role=Role.ADMIN)
 
@@ -276,7 +281,7 @@ async def test_with_two_active_admins_one_may_step_down(
 
 
 async def test_once_one_of_two_admins_steps_down_the_other_is_the_last(
-    change_user: ChangeUser, store: MemoryStore, admin: User
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
     other = add_user(store, "second@uni.edu", role=Role.ADMIN)
     await change_user(other.id, ChangeUserCommand(role=Role.STAFF))
@@ -291,7 +296,7 @@ async def test_once_one_of_two_admins_steps_down_the_other_is_the_last(
 
 
 async def test_a_user_may_be_promoted_to_admin(
-    change_user: ChangeUser, store: MemoryStore, admin: User
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
     user = add_user(store, "ana@uni.edu", role=Role.STAFF)
 
@@ -301,7 +306,7 @@ async def test_a_user_may_be_promoted_to_admin(
 
 
 async def test_changing_an_unknown_user_is_not_found(
-    change_user: ChangeUser, store: MemoryStore, admin: User
+    change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
     before = state(store)
 

@@ -25,18 +25,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.tables import (
     OVERLAP_GUARD,
+    audit_log,
     bookings,
     room_features,
     rooms,
     users,
 )
 from campus_booking.application.queries import (
+    AuditFilter,
     BookingFilter,
     Page,
     PageRequest,
     RoomFilter,
     UserFilter,
 )
+from campus_booking.domain.audit import Action, AuditEntry, Entity
 from campus_booking.domain.bookings import ACTIVE_STATUSES, Booking, BookingStatus
 from campus_booking.domain.errors import Conflict, SlotTaken
 from campus_booking.domain.rooms import Room
@@ -349,3 +352,50 @@ class SqlBookingRepository:
         )
         result = await self._connection.execute(query.order_by(bookings.c.starts_at))
         return [_booking_from(row) for row in result.mappings()]
+
+
+class SqlAuditRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, entry: AuditEntry) -> None:
+        await self._connection.execute(
+            insert(audit_log).values(
+                id=entry.id,
+                occurred_at=entry.at,
+                actor_id=entry.actor_id,
+                entity=entry.entity.value,
+                entity_id=entry.entity_id,
+                action=entry.action.value,
+                before=entry.before,
+                after=entry.after,
+            )
+        )
+
+    async def search(self, filter: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.occurred_at.desc(), audit_log.c.id)
+        if filter.entity is not None:
+            query = query.where(audit_log.c.entity == filter.entity.value)
+        if filter.entity_id is not None:
+            query = query.where(audit_log.c.entity_id == filter.entity_id)
+        if filter.actor_id is not None:
+            query = query.where(audit_log.c.actor_id == filter.actor_id)
+        if filter.since is not None:
+            query = query.where(audit_log.c.occurred_at >= filter.since)
+        if filter.until is not None:
+            query = query.where(audit_log.c.occurred_at < filter.until)
+        rows, total = await _page_of(self._connection, query, page)
+        return Page([_audit_entry_from(row) for row in rows], total, page.limit, page.offset)
+
+
+def _audit_entry_from(row: RowMapping) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        at=row["occurred_at"],
+        actor_id=row["actor_id"],
+        entity=Entity(row["entity"]),
+        entity_id=row["entity_id"],
+        action=Action(row["action"]),
+        before=row["before"],
+        after=row["after"],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -91,4 +92,22 @@ bookings = Table(
     CheckConstraint("status IN ('PENDING', 'APPROVED', 'REJECTED', 'CANCELLED')", name="status"),
     Index("ix_bookings_room_id_starts_at", "room_id", "starts_at"),
     Index("ix_bookings_starts_at", "starts_at"),
+)
+
+
+# Written in the transaction of the change it records; never updated or deleted by the service.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("actor_id", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("entity", String(16), nullable=False),
+    Column("entity_id", Uuid, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Index("ix_audit_log_entity_entity_id_occurred_at", "entity", "entity_id", "occurred_at"),
+    Index("ix_audit_log_actor_id_occurred_at", "actor_id", "occurred_at"),
+    Index("ix_audit_log_occurred_at", "occurred_at"),
 )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from campus_booking.adapters.database.availability import is_unreachable, unavailable
 from campus_booking.adapters.database.engine import READ_ONLY
 from campus_booking.adapters.database.repositories import (
+    SqlAuditRepository,
     SqlBookingRepository,
     SqlRoomRepository,
     SqlUserRepository,
@@ -46,6 +47,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlUserRepository(connection)
         self.rooms = SqlRoomRepository(connection)
         self.bookings = SqlBookingRepository(connection)
+        self.audit = SqlAuditRepository(connection)
         return self
 
     async def __aexit__(

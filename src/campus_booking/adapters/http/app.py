@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 
+from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
 from campus_booking.adapters.http.content_types import DeclaredContentType
@@ -40,6 +41,7 @@ def create_app(container: Container) -> Litestar:
             RoomController,
             BookingController,
             AdminUserController,
+            AuditController,
             HealthController,
             swagger_assets(),
         ],

@@ -33,6 +33,7 @@ USE_CASES = (
     "list_bookings",
     "list_users",
     "change_user",
+    "list_audit_entries",
 )
 
 

@@ -122,16 +122,20 @@ class RoomController(Controller):
         responses=problem_responses(400, 401, 403, 409),
     )
     async def create_room(
-        self, data: JSONBody[RoomIn], create_room: NamedDependency[CreateRoom]
+        self,
+        data: JSONBody[RoomIn],
+        current_user: NamedDependency[User],
+        create_room: NamedDependency[CreateRoom],
     ) -> RoomOut:
         room = await create_room(
+            current_user,
             CreateRoomCommand(
                 name=data.name,
                 building=data.building,
                 capacity=data.capacity,
                 features=data.features,
                 requires_approval=data.requires_approval,
-            )
+            ),
         )
         return RoomOut.of(room)
 
@@ -145,9 +149,11 @@ class RoomController(Controller):
         self,
         room_id: FromPath[UUID],
         data: JSONBody[RoomPatch],
+        current_user: NamedDependency[User],
         update_room: NamedDependency[UpdateRoom],
     ) -> RoomOut:
         room = await update_room(
+            current_user,
             room_id,
             UpdateRoomCommand(
                 name=data.name,
@@ -170,7 +176,8 @@ class RoomController(Controller):
     async def deactivate_room(
         self,
         room_id: FromPath[UUID],
+        current_user: NamedDependency[User],
         deactivate_room: NamedDependency[DeactivateRoom],
         cancel_bookings: FromQuery[bool] = False,
     ) -> None:
-        await deactivate_room(room_id, cancel_bookings=cancel_bookings)
+        await deactivate_room(current_user, room_id, cancel_bookings=cancel_bookings)

@@ -75,9 +75,10 @@ class AdminUserController(Controller):
         self,
         user_id: FromPath[UUID],
         data: JSONBody[UserPatch],
+        current_user: NamedDependency[User],
         change_user: NamedDependency[ChangeUser],
     ) -> UserOut:
         user = await change_user(
-            user_id, ChangeUserCommand(role=data.role, is_active=data.is_active)
+            current_user, user_id, ChangeUserCommand(role=data.role, is_active=data.is_active)
         )
         return UserOut.of(user)

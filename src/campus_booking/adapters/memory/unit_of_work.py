@@ -14,12 +14,14 @@ from typing import Generic, Self, TypeVar
 from uuid import UUID
 
 from campus_booking.application.queries import (
+    AuditFilter,
     BookingFilter,
     Page,
     PageRequest,
     RoomFilter,
     UserFilter,
 )
+from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.errors import Conflict, SlotTaken
 from campus_booking.domain.overlap import find_conflicts
@@ -33,6 +35,7 @@ class MemoryStore:
     users: dict[UUID, User] = field(default_factory=dict)
     rooms: dict[UUID, Room] = field(default_factory=dict)
     bookings: dict[UUID, Booking] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
     commits: int = 0
 
 
@@ -151,6 +154,27 @@ class MemoryBookingRepository(_Repository[Booking]):
         )
 
 
+class MemoryAuditRepository:
+    def __init__(self, entries: list[AuditEntry]) -> None:
+        self._entries = entries
+
+    async def add(self, entry: AuditEntry) -> None:
+        self._entries.append(entry)
+
+    async def search(self, filter: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
+        matches = [
+            entry
+            for entry in sorted(self._entries, key=lambda entry: entry.at, reverse=True)
+            if (filter.entity is None or entry.entity is filter.entity)
+            and (filter.entity_id is None or entry.entity_id == filter.entity_id)
+            and (filter.actor_id is None or entry.actor_id == filter.actor_id)
+            and (filter.since is None or entry.at >= filter.since)
+            and (filter.until is None or entry.at < filter.until)
+        ]
+        items = matches[page.offset : page.offset + page.limit]
+        return Page(copy.deepcopy(items), len(matches), page.limit, page.offset)
+
+
 def _by_start(booking: Booking) -> tuple[datetime, str]:
     return booking.slot.start, str(booking.id)
 
@@ -178,6 +202,7 @@ class MemoryUnitOfWork:
         self._store.users = self._working.users
         self._store.rooms = self._working.rooms
         self._store.bookings = self._working.bookings
+        self._store.audit = self._working.audit
         self._store.commits += 1
         self._begin()
 
@@ -189,3 +214,4 @@ class MemoryUnitOfWork:
         self.users = MemoryUserRepository(self._working.users)
         self.rooms = MemoryRoomRepository(self._working.rooms)
         self.bookings = MemoryBookingRepository(self._working.bookings)
+        self.audit = MemoryAuditRepository(self._working.audit)
