@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:campus-booking:problem:"
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+# How Litestar reports a client that went away while sending its body.
+CLIENT_GONE = "client disconnected prematurely"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="campus-booking"'}
 
 
@@ -126,6 +128,10 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
 def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
     """Litestar's own errors (validation, 404 routes, 405, 413, ...) in the same shape."""
     status = HTTPStatus(error.status_code)
+    if error.detail == CLIENT_GONE:
+        # Nobody is left to answer: a broken connection, not a fault of ours.
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return problem_response(HTTPStatus.BAD_REQUEST, "The client disconnected.")
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return internal_error_handler(request, error)
     if isinstance(error, ValidationException):
