@@ -59,14 +59,14 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def server_environment(database_url: str) -> dict[str, str]:
+def server_environment(database_url: str, bcrypt_rounds: int = 4) -> dict[str, str]:
     """This environment without any `CAMPUS_BOOKING_*` setting, plus the test's own."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("CAMPUS_BOOKING_")}
     return {
         **inherited,
         "CAMPUS_BOOKING_DATABASE_URL": database_url,
         "CAMPUS_BOOKING_JWT_SECRET": TEST_SECRET,
-        "CAMPUS_BOOKING_BCRYPT_ROUNDS": "4",
+        "CAMPUS_BOOKING_BCRYPT_ROUNDS": str(bcrypt_rounds),
     }
 
 
@@ -106,6 +106,41 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+def kill(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL for the whole group, as a crash or the OOM killer would; returns once all died.
+
+    The workers are the main process's children: once it is gone nobody may reap them, so a
+    member counts as gone when it is a zombie (it holds no files then).
+    """
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + SHUTDOWN_SECONDS
+    while group_alive(process.pid):
+        if time.monotonic() > deadline:
+            pytest.fail(f"process group {process.pid} outlived SIGKILL by {SHUTDOWN_SECONDS} s")
+        time.sleep(0.05)
+
+
+def group_alive(group: int) -> bool:
+    """Whether any process of the group is still alive (not a zombie)."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # not Linux: count zombies as alive, at worst the test waits
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # After the command in parentheses: state, parent id, process group id, ...
+            state, _parent, process_group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # exited meanwhile
+        if int(process_group) == group and state != "Z":
+            return True
+    return False
+
+
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -136,36 +171,50 @@ async def truncate(database_url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def server(race_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`campus-booking serve --workers 2` on that database, started once per module and kind."""
+def start_server(
+    database_url: str, log: Path, *, bcrypt_rounds: int = 4
+) -> tuple[subprocess.Popen[bytes], Server]:
+    """`campus-booking serve --workers 2` in a session (process group) of its own, answering.
+
+    The caller owns the process: `stop` it, or signal it as the test needs.
+    """
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    running = Server(f"http://{HOST}:{port}", race_database_url, log)
+    running = Server(f"http://{HOST}:{port}", database_url, log)
     command = [CLI, "serve", "--host", HOST, "--port", str(port), "--workers", str(WORKERS)]
     with log.open("wb") as output:
         process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env=server_environment(race_database_url),
+            env=server_environment(database_url, bcrypt_rounds),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
         wait_until_serving(process, running)
+    except BaseException:
+        stop(process)
+        raise
+    return process, running
+
+
+@pytest.fixture(scope="module")
+def server(race_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`campus-booking serve --workers 2` on that database, started once per module and kind."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    process, running = start_server(race_database_url, log)
+    try:
         yield running
     finally:
         stop(process)
 
 
-@pytest.fixture(scope="module")
-def admin(server: Server) -> str:
+def create_admin(database_url: str) -> str:
     """The first admin, made with `campus-booking create-admin` as an operator would."""
     result = subprocess.run(
         [CLI, "create-admin", "--email", ADMIN_EMAIL, "--full-name", "Ada Admin"],
         cwd=PROJECT_ROOT,
-        env={**server_environment(server.database_url), "CAMPUS_BOOKING_ADMIN_PASSWORD": PASSWORD},
+        env={**server_environment(database_url), "CAMPUS_BOOKING_ADMIN_PASSWORD": PASSWORD},
         capture_output=True,
         text=True,
         timeout=60,
@@ -175,8 +224,13 @@ def admin(server: Server) -> str:
     return ADMIN_EMAIL
 
 
-@pytest.fixture
-async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(scope="module")
+def admin(server: Server) -> str:
+    return create_admin(server.database_url)
+
+
+@contextlib.asynccontextmanager
+async def connect(server: Server) -> AsyncIterator[httpx.AsyncClient]:
     """A client that opens a new connection per request.
 
     Reused keep-alive connections would race the server's keep-alive timeout and fail with a
@@ -192,6 +246,12 @@ async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
     finally:
         # pytest shows this only when the test fails: what the server logged meanwhile.
         print(f"--- server log ---\n{server.output()[already_logged:]}")
+
+
+@pytest.fixture
+async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
+    async with connect(server) as client:
+        yield client
 
 
 # --- Set-up through the API ---------------------------------------------------------------
