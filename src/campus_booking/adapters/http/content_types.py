@@ -18,11 +18,12 @@ UNSUPPORTED_MEDIA_TYPE = 415
 class DeclaredContentType(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         data_field = scope["route_handler"].parsed_data_field
-        if data_field is not None and _has_body(scope):
+        sent = _content_type(scope)
+        # A declared type counts even without length headers: HTTP/2 bodies may have none.
+        if data_field is not None and (sent or _has_body(scope)):
             body = data_field.kwarg_definition
             declared = body.media_type if isinstance(body, BodyKwarg) else RequestEncodingType.JSON
             expected = RequestEncodingType(declared).value
-            sent = _content_type(scope)
             if not _matches(sent, expected):
                 raise HTTPException(
                     status_code=UNSUPPORTED_MEDIA_TYPE,

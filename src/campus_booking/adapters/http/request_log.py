@@ -56,6 +56,7 @@ class RequestLog:
                 scope["path"],
                 status,
                 extra={
+                    "request_id": request_id,  # on the record itself, whatever the handler
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
