@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("entity", sa.String(length=16), nullable=False),
         sa.Column("entity_id", sa.Uuid(), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
-        sa.Column("before", sa.JSON(), nullable=True),
-        sa.Column("after", sa.JSON(), nullable=True),
+        sa.Column("before", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("after", sa.JSON(none_as_null=True), nullable=True),
         sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name="fk_audit_log_actor_id_users"),
         sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
     )

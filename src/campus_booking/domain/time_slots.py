@@ -19,7 +19,17 @@ def ensure_aware_utc(value: datetime, field: str) -> datetime:
     """
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValue(field, "must include a time zone offset")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before the calendar starts in UTC
+        raise InvalidValue(field, "is outside the supported range of dates") from None
+
+
+def lookback_start(instant: datetime) -> datetime:
+    """The earliest start of a booking that can still be running at `instant`: no booking lasts
+    longer than `LONGEST_SLOT`. Bounded by the first day of the calendar."""
+    earliest = datetime.min.replace(tzinfo=UTC)
+    return earliest if instant - earliest < LONGEST_SLOT else instant - LONGEST_SLOT
 
 
 @dataclass(frozen=True, slots=True)

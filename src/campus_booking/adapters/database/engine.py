@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import event, make_url
@@ -22,10 +23,24 @@ POOL = {"pool_size": 10, "max_overflow": 0, "pool_timeout": 10}
 CONNECT_TIMEOUT_SECONDS = 5
 
 
+class _NoRowData(logging.Filter):
+    """Statement parameters and fetched rows hold password hashes: they never reach a log,
+    whatever level someone turns the database loggers up to while chasing a problem."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in {"Row %r", "executing %s", "operation %s completed"}
+
+
+_NO_ROW_DATA = _NoRowData()
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     if make_url(url).get_driver_name() == "asyncpg":
         options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_SECONDS})
-    engine = create_async_engine(url, **{**POOL, **options})
+    for name in ("sqlalchemy.engine.Engine", "aiosqlite"):
+        logging.getLogger(name).addFilter(_NO_ROW_DATA)  # adding it twice keeps one
+    # Parameters are left out of SQL logs and of error messages, which get logged too.
+    engine = create_async_engine(url, **{**POOL, "hide_parameters": True, **options})
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -43,7 +43,7 @@ from campus_booking.domain.audit import Action, AuditEntry, Entity
 from campus_booking.domain.bookings import ACTIVE_STATUSES, Booking, BookingStatus
 from campus_booking.domain.errors import Conflict, SlotTaken
 from campus_booking.domain.rooms import Room
-from campus_booking.domain.time_slots import LONGEST_SLOT, TimeSlot
+from campus_booking.domain.time_slots import TimeSlot, lookback_start
 from campus_booking.domain.users import Role, User
 
 
@@ -319,7 +319,7 @@ class SqlBookingRepository:
             conditions.append(bookings.c.status.in_(sorted(s.value for s in filter.statuses)))
         if filter.ends_after is not None:
             conditions.append(bookings.c.ends_at > filter.ends_after)
-            conditions.append(bookings.c.starts_at > filter.ends_after - LONGEST_SLOT)
+            conditions.append(bookings.c.starts_at > lookback_start(filter.ends_after))
         if filter.starts_before is not None:
             conditions.append(bookings.c.starts_at < filter.starts_before)
         query = select(bookings).where(and_(True, *conditions))
@@ -335,7 +335,7 @@ class SqlBookingRepository:
             bookings.c.room_id == room_id,
             bookings.c.status.in_(ACTIVE),
             bookings.c.starts_at < slot.end,
-            bookings.c.starts_at > slot.start - LONGEST_SLOT,  # lets the index bound the scan
+            bookings.c.starts_at > lookback_start(slot.start),  # lets the index bound the scan
             bookings.c.ends_at > slot.start,
         )
         if ignore is not None:
@@ -348,7 +348,7 @@ class SqlBookingRepository:
             bookings.c.room_id == room_id,
             bookings.c.status.in_(ACTIVE),
             bookings.c.ends_at > instant,
-            bookings.c.starts_at > instant - LONGEST_SLOT,
+            bookings.c.starts_at > lookback_start(instant),
         )
         result = await self._connection.execute(query.order_by(bookings.c.starts_at))
         return [_booking_from(row) for row in result.mappings()]

@@ -105,8 +105,9 @@ audit_log = Table(
     Column("entity", String(16), nullable=False),
     Column("entity_id", Uuid, nullable=False),
     Column("action", String(16), nullable=False),
-    Column("before", JSON, nullable=True),
-    Column("after", JSON, nullable=True),
+    # none_as_null: "no fields" is SQL NULL (a creation's `before`), not the JSON text 'null'.
+    Column("before", JSON(none_as_null=True), nullable=True),
+    Column("after", JSON(none_as_null=True), nullable=True),
     Index("ix_audit_log_entity_entity_id_occurred_at", "entity", "entity_id", "occurred_at"),
     Index("ix_audit_log_actor_id_occurred_at", "actor_id", "occurred_at"),
     Index("ix_audit_log_occurred_at", "occurred_at"),

@@ -13,7 +13,9 @@ T = TypeVar("T")
 
 # Handlers give the defaults: `limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0`.
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip")]
+# Bounded so that every database can hold it (SQLite integers are 64-bit).
+MAX_OFFSET = 2**31 - 1
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items to skip")]
 
 
 class PageOut(msgspec.Struct, Generic[T]):

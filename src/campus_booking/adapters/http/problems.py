@@ -139,7 +139,7 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
             status,
             "The request is invalid; see `errors`.",
             kind="validation",
-            errors=_field_errors(error.extra),
+            errors=_field_errors(request, error.extra),
         )
     detail = error.detail if error.detail and error.detail != status.phrase else status.description
     return problem_response(status, detail, headers=error.headers)
@@ -152,7 +152,17 @@ def internal_error_handler(request: Request[Any, Any, Any], error: Exception) ->
     )
 
 
-def _field_errors(extra: Any) -> list[FieldError]:
+def too_deep_handler(request: Request[Any, Any, Any], error: RecursionError) -> Response[Problem]:
+    """msgspec gives up on JSON nested thousands deep with a RecursionError: the client's doing."""
+    return problem_response(
+        HTTPStatus.BAD_REQUEST,
+        "The body is nested too deeply.",
+        kind="validation",
+        errors=[FieldError(field="body", message="nested too deeply")],
+    )
+
+
+def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldError]:
     """Litestar reports `{key, message, source}` per field; msgspec names the path in `message`."""
     if not isinstance(extra, list):
         return []
@@ -161,9 +171,19 @@ def _field_errors(extra: Any) -> list[FieldError]:
         if isinstance(item, dict):
             message = str(item.get("message"))
             named = _NAMED_FIELD.search(message)
-            field = named.group(1) if named else str(item.get("key") or "body")
+            field = named.group(1) if named else _wire_name(request, item.get("key"))
             errors.append(FieldError(field=field, message=message))
     return errors
+
+
+def _wire_name(request: Request[Any, Any, Any], key: Any) -> str:
+    """The name the client sent (`from`), not the handler's argument (`since`)."""
+    if not key:
+        return "body"
+    handler = request.scope.get("route_handler")
+    parameter = handler.parsed_fn_signature.parameters.get(key) if handler else None
+    definition = parameter.kwarg_definition if parameter else None
+    return str(getattr(definition, "name", None) or key)
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
@@ -181,5 +201,6 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    RecursionError: too_deep_handler,
     Exception: internal_error_handler,
 }
