@@ -1,0 +1,104 @@
+"""Who may call which route: one table for the matrix tests and for README's "Who may do what".
+
+The matrix tests are generated from `TABLE`, a test keeps `TABLE` equal to the routes in the
+OpenAPI document, and another keeps README's table equal to `render_markdown()`. To update the
+README after changing the table, run `python -m tests.e2e.security.permissions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from campus_booking.domain.users import Role
+
+ANONYMOUS = "anonymous"
+ACTORS: tuple[str, ...] = (ANONYMOUS, Role.STUDENT, Role.STAFF, Role.ADMIN)
+
+EVERYONE = frozenset(ACTORS)
+SIGNED_IN = frozenset({Role.STUDENT, Role.STAFF, Role.ADMIN})
+MANAGERS = frozenset({Role.STAFF, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
+
+OWN_ONLY = "own only; others get 404"
+
+
+@dataclass(frozen=True)
+class Rule:
+    method: str
+    path: str
+    allowed: frozenset[str]
+    notes: dict[str, str] = field(default_factory=dict)
+    """What an allowed actor gets, where it differs from the plain route."""
+
+    @property
+    def route(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def refusal(self, actor: str) -> int:
+        """The status a refused actor gets: 401 for nobody signed in, 403 for the wrong role."""
+        return 401 if actor == ANONYMOUS else 403
+
+    def cell(self, actor: str) -> str:
+        if actor not in self.allowed:
+            return str(self.refusal(actor))
+        note = self.notes.get(actor)
+        return f"✓ ({note})" if note else "✓"
+
+
+TABLE: tuple[Rule, ...] = (
+    Rule("POST", "/auth/register", EVERYONE),
+    Rule("POST", "/auth/login", EVERYONE),
+    Rule("GET", "/auth/me", SIGNED_IN),
+    Rule(
+        "GET",
+        "/rooms",
+        SIGNED_IN,
+        {Role.STUDENT: "active rooms only; `include_inactive=true`: 403"},
+    ),
+    Rule("GET", "/rooms/{room_id}", SIGNED_IN),
+    Rule("POST", "/rooms", MANAGERS),
+    Rule("PATCH", "/rooms/{room_id}", MANAGERS),
+    Rule("DELETE", "/rooms/{room_id}", ADMINS, {Role.ADMIN: "deactivates"}),
+    Rule(
+        "POST",
+        "/bookings",
+        SIGNED_IN,
+        {
+            Role.STUDENT: "PENDING where approval is needed",
+            Role.STAFF: "APPROVED",
+            Role.ADMIN: "APPROVED",
+        },
+    ),
+    Rule(
+        "GET",
+        "/bookings",
+        SIGNED_IN,
+        {Role.STUDENT: "own only", Role.STAFF: "all", Role.ADMIN: "all"},
+    ),
+    Rule("GET", "/bookings/{booking_id}", SIGNED_IN, {Role.STUDENT: OWN_ONLY}),
+    Rule("PATCH", "/bookings/{booking_id}", SIGNED_IN, {Role.STUDENT: OWN_ONLY}),
+    Rule("POST", "/bookings/{booking_id}/cancel", SIGNED_IN, {Role.STUDENT: OWN_ONLY}),
+    Rule("POST", "/bookings/{booking_id}/approve", MANAGERS),
+    Rule("POST", "/bookings/{booking_id}/reject", MANAGERS),
+    Rule("GET", "/admin/users", ADMINS),
+    Rule("PATCH", "/admin/users/{user_id}", ADMINS),
+    Rule("GET", "/admin/audit", ADMINS),
+    Rule("GET", "/health", EVERYONE),
+    Rule("GET", "/health/ready", EVERYONE),
+)
+
+
+def render_markdown() -> str:
+    """The table as README shows it: one row per route, one column per actor."""
+    header = ["Route", *(str(actor) for actor in ACTORS)]
+    lines = [_row(header), _row(["---"] * len(header))]
+    lines += [_row([f"`{rule.route}`", *(rule.cell(a) for a in ACTORS)]) for rule in TABLE]
+    return "\n".join(lines) + "\n"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
