@@ -246,3 +246,13 @@ async def test_swagger_ui_is_served(client: AsyncTestClient[Any]) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "swagger" in response.text.lower()
+
+
+async def test_options_on_a_guarded_path_lists_its_methods_without_signing_in(
+    client: AsyncTestClient[Any],
+) -> None:
+    """OPTIONS is never authenticated; the role guard must let it through, not crash (500)."""
+    response = await client.options("/admin/users/00000000-0000-4000-8000-000000000000")
+
+    assert response.status_code == 204
+    assert set(response.headers["allow"].replace(" ", "").split(",")) >= {"PATCH", "OPTIONS"}
