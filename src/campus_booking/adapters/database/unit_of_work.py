@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from campus_booking.adapters.database.availability import is_unreachable, unavailable
-from campus_booking.adapters.database.engine import READ_ONLY
+from campus_booking.adapters.database.engine import read_only_options
 from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
     SqlBookingRepository,
@@ -36,7 +36,7 @@ class SqlAlchemyUnitOfWork:
         try:
             if self._read_only:
                 # Set before the transaction begins, so the BEGIN it emits can see it.
-                connection = await connection.execution_options(**{READ_ONLY: True})
+                connection = await connection.execution_options(**read_only_options(self._engine))
             await connection.begin()
         except Exception as error:
             await connection.close()
