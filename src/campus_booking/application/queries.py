@@ -16,6 +16,8 @@ T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
+# Every database can hold it (SQLite integers are 64-bit), and OpenAPI can state it exactly.
+MAX_OFFSET = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +28,8 @@ class PageRequest:
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_PAGE_SIZE:
             raise InvalidValue("limit", f"must be between 1 and {MAX_PAGE_SIZE}")
-        if self.offset < 0:
-            raise InvalidValue("offset", "must not be negative")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise InvalidValue("offset", f"must be between 0 and {MAX_OFFSET}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,12 @@ from typing import Annotated, Generic, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
-from campus_booking.application.queries import MAX_PAGE_SIZE, PageRequest
+from campus_booking.application.queries import MAX_OFFSET, MAX_PAGE_SIZE, PageRequest
 
 T = TypeVar("T")
 
 # Handlers give the defaults: `limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0`.
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
-# Bounded so that every database can hold it (SQLite integers are 64-bit).
-MAX_OFFSET = 2**31 - 1
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items to skip")]
 
 
