@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from contextvars import ContextVar
 
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.msgspec import MsgspecFormatter
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
@@ -28,7 +28,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     handler.addFilter(RequestIdFilter())
     if json:
         handler.setFormatter(
-            JsonFormatter(
+            MsgspecFormatter(  # msgspec renders the per-request line faster than json does
                 JSON_FIELDS,
                 rename_fields={"levelname": "level", "name": "logger"},
                 timestamp="time",  # ISO 8601 in UTC
