@@ -11,7 +11,6 @@ import re
 import time
 import uuid
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
@@ -19,7 +18,6 @@ from campus_booking.adapters.logs import REQUEST_ID
 
 log = logging.getLogger("campus_booking.requests")
 
-REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id (from a proxy, say) is kept only if it cannot forge or break a log line.
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -36,6 +34,7 @@ class RequestLog:
 
     async def _handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         request_id = _request_id(scope)
+        id_header = (b"x-request-id", request_id.encode("latin-1"))
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status = 500  # unless a response starts: the server answers 500 for us
@@ -44,7 +43,7 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:

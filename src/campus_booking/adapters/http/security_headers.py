@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 
 # The API returns JSON only: nothing in a response may run, load or be framed.
@@ -24,20 +23,33 @@ def security_headers(*, hsts_seconds: int) -> BeforeMessageSendHookHandler:
     }
     if hsts_seconds:
         fixed["Strict-Transport-Security"] = f"max-age={hsts_seconds}; includeSubDomains"
+    # Encoded once: this runs for every response.
+    api_headers = _encoded({**fixed, "Content-Security-Policy": API_POLICY})
+    docs_headers = _encoded({**fixed, "Content-Security-Policy": DOCS_POLICY})
+    # Responses carry people's schedules: no shared cache may keep them.
+    no_store = (b"cache-control", b"no-store")
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in fixed.items():
-            headers[name] = value
-        is_docs = scope["path"] == "/docs" or scope["path"].startswith("/docs/")
-        headers["Content-Security-Policy"] = DOCS_POLICY if is_docs else API_POLICY
-        if "cache-control" not in headers:
-            # Responses carry people's schedules: no shared cache may keep them.
-            headers["Cache-Control"] = "no-store"
+        headers = list(message.get("headers", ()))
+        sent = {name.lower() for name, _ in headers}
+        path = scope["path"]
+        is_docs = path == "/docs" or path.startswith("/docs/")
+        headers.extend(
+            header for header in (docs_headers if is_docs else api_headers) if header[0] not in sent
+        )
+        if b"cache-control" not in sent:
+            headers.append(no_store)
+        message["headers"] = headers
 
     return add_headers
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
 
 
 def cors_config(origins: tuple[str, ...]) -> CORSConfig | None:
