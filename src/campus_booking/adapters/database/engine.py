@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
 from sqlalchemy import event, make_url
@@ -46,17 +47,25 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     return engine
 
 
-def read_only_options(engine: AsyncEngine) -> dict[str, Any]:
-    """Execution options of a reader: no transaction around its statements.
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The engine's twin for readers: same pool, no transaction around their statements.
 
     A reader writes nothing, so it needs no BEGIN and no ROLLBACK: on PostgreSQL that is two
     round trips fewer per unit of work, on SQLite two thread hops. Each statement then reads
     its own snapshot, so a page and its total may disagree by a concurrent write; nothing
-    is decided on such a pair.
+    is decided on such a pair. Made once per engine: deriving it per unit of work cost a
+    tenth of a user lookup.
     """
-    if engine.dialect.name == "sqlite":
-        return {READ_ONLY: True}  # the driver is already in autocommit mode; see below
-    return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+    twin = _READERS.get(engine)
+    if twin is None:
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name != "sqlite":  # the SQLite driver is in autocommit mode already
+            options["isolation_level"] = "AUTOCOMMIT"
+        twin = _READERS[engine] = engine.execution_options(**options)
+    return twin
+
+
+_READERS: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from campus_booking.adapters.database.engine import READ_ONLY
+from campus_booking.adapters.database.engine import reader
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +21,9 @@ class SqlDatabaseProbe:
 
     async def ping(self) -> bool:
         try:
-            async with asyncio.timeout(self._timeout), self._engine.connect() as connection:
-                # A reader: on SQLite it must not wait for the write lock behind a long write.
-                reader = await connection.execution_options(**{READ_ONLY: True})
-                await reader.execute(text("SELECT 1"))
+            # A reader: on SQLite it must not wait for the write lock behind a long write.
+            async with asyncio.timeout(self._timeout), reader(self._engine).connect() as connection:
+                await connection.execute(text("SELECT 1"))
         except (SQLAlchemyError, OSError, TimeoutError) as error:
             log.warning("database is not answering: %s", error)
             return False

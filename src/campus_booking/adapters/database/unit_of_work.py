@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from campus_booking.adapters.database.availability import is_unreachable, unavailable
-from campus_booking.adapters.database.engine import read_only_options
+from campus_booking.adapters.database.engine import reader
 from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
     SqlBookingRepository,
@@ -29,20 +29,19 @@ class SqlAlchemyUnitOfWork:
         self._read_only = read_only
 
     async def __aenter__(self) -> Self:
+        engine = reader(self._engine) if self._read_only else self._engine
         try:
-            connection = await self._engine.connect()
+            connection = await engine.connect()
         except (DBAPIError, OSError, PoolTimeout) as error:  # whatever the cause, no connection
             raise unavailable() from error
-        try:
-            if self._read_only:
-                # Set before the transaction begins, so the BEGIN it emits can see it.
-                connection = await connection.execution_options(**read_only_options(self._engine))
-            await connection.begin()
-        except Exception as error:
-            await connection.close()
-            if is_unreachable(error):
-                raise unavailable() from error
-            raise
+        if not self._read_only:  # a reader's statements each run on their own
+            try:
+                await connection.begin()
+            except Exception as error:
+                await connection.close()
+                if is_unreachable(error):
+                    raise unavailable() from error
+                raise
         self._connection: AsyncConnection = connection
         self.users = SqlUserRepository(connection)
         self.rooms = SqlRoomRepository(connection)
@@ -58,8 +57,9 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         try:
             try:
-                await self.rollback()
-            finally:
+                if not self._read_only:
+                    await self.rollback()
+            finally:  # closing ends a reader's statements, and undoes what was not committed
                 await self._connection.close()
         except Exception as error:
             if is_unreachable(error):
