@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.tables import bookings, rooms
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
+from campus_booking.application.queries import BookingFilter, PageRequest, RoomFilter, UserFilter
 from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.errors import Conflict
 from campus_booking.domain.rooms import Room
@@ -315,3 +316,53 @@ async def test_database_refuses_room_without_capacity(database_url: str) -> None
                 await connection.execute(insert(rooms).values(values))
     finally:
         await engine.dispose()
+
+
+# --- Paging -------------------------------------------------------------------------------
+
+
+async def test_searches_page_in_order_with_the_total_of_all_matches(
+    uow_factory: UowFactory,
+) -> None:
+    """The total rides on the page's rows; a page past the end still knows it."""
+    people = [a_user(f"user{n}@uni.edu") for n in range(5)]
+    places = [a_room(f"Room {n}", features=frozenset({"hdmi"})) for n in range(5)]
+    slots = [
+        Booking(
+            room_id=places[0].id,
+            requester_id=people[0].id,
+            slot=TimeSlot(NINE + n * DAY, NINE + n * DAY + timedelta(hours=1)),
+            title="Seminar",
+            attendees=3,
+            status=BookingStatus.APPROVED,
+            created_at=CREATED,
+        )
+        for n in range(5)
+    ]
+    await add_all(uow_factory, *people, *places, *slots)
+
+    async with uow_factory(read_only=True) as uow:
+        pages = {
+            "users": [
+                await uow.users.search(UserFilter(text="@uni.edu"), PageRequest(2, offset))
+                for offset in (0, 4, 9)
+            ],
+            "rooms": [
+                await uow.rooms.search(RoomFilter(features=frozenset({"hdmi"})), PageRequest(2, o))
+                for o in (0, 4, 9)
+            ],
+            "bookings": [
+                await uow.bookings.search(BookingFilter(room_id=places[0].id), PageRequest(2, o))
+                for o in (0, 4, 9)
+            ],
+        }
+
+    assert [p.items for p in pages["users"]] == [people[:2], people[4:], []]
+    assert [p.items for p in pages["rooms"]] == [places[:2], places[4:], []]
+    assert [[b.id for b in p.items] for p in pages["bookings"]] == [
+        [slots[0].id, slots[1].id],
+        [slots[4].id],
+        [],
+    ]
+    for kind, found in pages.items():
+        assert [page.total for page in found] == [5, 5, 5], kind
