@@ -224,12 +224,17 @@ class SqlUserRepository:
         return set(await self._connection.scalars(query))
 
 
-ROOM_BY_ID = select(rooms).where(rooms.c.id == bindparam("room_id"))
+# A room and its features in one statement: one row per feature, or one row without any.
+ROOM_BY_ID = (
+    select(rooms, room_features.c.feature)
+    .outerjoin(room_features)
+    .where(rooms.c.id == bindparam("room_id"))
+)
 # PostgreSQL: FOR NO KEY UPDATE, so writers of one room's bookings take turns and each sees
 # the one before (waiting on each other's uncommitted rows instead can deadlock). Foreign keys
 # only need KEY SHARE, so nothing else waits. SQLite's IMMEDIATE transactions already run one
 # at a time.
-ROOM_BY_ID_LOCKED = ROOM_BY_ID.with_for_update(key_share=True)
+ROOM_BY_ID_LOCKED = ROOM_BY_ID.with_for_update(of=rooms, key_share=True)
 FEATURES_OF_ROOMS = select(room_features.c.room_id, room_features.c.feature).where(
     room_features.c.room_id.in_(bindparam("room_ids", expanding=True))
 )
@@ -248,11 +253,10 @@ class SqlRoomRepository:
 
     async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
         query = ROOM_BY_ID_LOCKED if lock else ROOM_BY_ID
-        row = (await self._connection.execute(query, {"room_id": room_id})).mappings().first()
-        if row is None:
+        rows = (await self._connection.execute(query, {"room_id": room_id})).mappings().all()
+        if not rows:
             return None
-        features = await self._features_of([room_id])
-        return _room_from(row, features[room_id])
+        return _room_from(rows[0], (row["feature"] for row in rows if row["feature"] is not None))
 
     async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
         query = select(rooms).order_by(rooms.c.name, rooms.c.id)
