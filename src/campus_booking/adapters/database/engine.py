@@ -10,6 +10,8 @@ from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from campus_booking.adapters.database.sqlite_driver import OneTripAiosqlite
+
 READ_ONLY = "campus_booking_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -36,8 +38,11 @@ _NO_ROW_DATA = _NoRowData()
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    if make_url(url).get_driver_name() == "asyncpg":
+    driver = make_url(url).get_driver_name()
+    if driver == "asyncpg":
         options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_SECONDS})
+    if driver == "aiosqlite":
+        options.setdefault("module", OneTripAiosqlite())
     for name in ("sqlalchemy.engine.Engine", "aiosqlite"):
         logging.getLogger(name).addFilter(_NO_ROW_DATA)  # adding it twice keeps one
     # Parameters are left out of SQL logs and of error messages, which get logged too.
