@@ -431,6 +431,8 @@ def run(options: Options, postgres_url: str | None) -> Run:
             bench.results.extend(workloads(options, service, database_url, room_ids))
         finally:
             service.stop()
+        if postgres_url:
+            bench.results.append(floor(options, database_url))
 
     ceiling_rps = bench.results[0].requests_per_s
     for result in bench.results:
@@ -572,6 +574,31 @@ def me_beside_logins(
         f"the p99 of GET /auth/me alone"
     )
     return result
+
+
+def floor(options: Options, database_url: str) -> Result:
+    """A bare app that only reads the student's row with raw asyncpg, served the same way."""
+    print("floor: bare Litestar app, one asyncpg row per request", flush=True)
+    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    port = free_port()
+    server = Server(
+        serve_command("benchmarks.floor:app", factory=False, port=port, workers=options.workers),
+        {**os.environ, "FLOOR_DSN": dsn, "FLOOR_EMAIL": "student@bench.example"},
+        port,
+        "/auth/me",
+    )
+    try:
+        return measure(
+            options,
+            server,
+            "floor: bare Litestar + one asyncpg row",
+            "/auth/me",
+            "get.lua",
+            expected={200},
+            notes="GET /auth/me's database read and nothing else",
+        )
+    finally:
+        server.stop()
 
 
 def _cpu_model() -> str:
