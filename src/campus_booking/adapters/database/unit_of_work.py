@@ -1,4 +1,4 @@
-"""The SQLAlchemy unit of work: one connection, one transaction, per use-case call.
+"""The SQLAlchemy unit of work: one connection per use-case call, and a transaction if it writes.
 
 Repositories speak SQLAlchemy Core on the connection directly: rows are mapped to domain
 objects by hand, so an ORM session would only add work to every statement.
