@@ -69,6 +69,20 @@ async def test_a_query_is_one_trip_and_returns_every_row(
     assert during_query == ["_run"]  # aiosqlite's own cursor took four trips
 
 
+async def test_rows_can_be_fetched_a_few_at_a_time(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(rooms), [a_room(f"Room {n}") for n in range(5)])
+        result = await connection.execute(select(rooms.c.name).order_by(rooms.c.name))
+
+        batches = [result.fetchmany(2), result.fetchmany(), result.fetchmany(5)]
+
+    assert [[row.name for row in batch] for batch in batches] == [
+        ["Room 0", "Room 1"],
+        ["Room 2"],
+        ["Room 3", "Room 4"],
+    ]
+
+
 async def test_row_counts_of_writes_are_reported(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         added = await connection.execute(insert(rooms), [a_room(f"Room {n}") for n in range(4)])

@@ -57,13 +57,14 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
 class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     """No aiosqlite cursor is kept: a statement's outcome comes back whole from the thread."""
 
-    __slots__ = ("_outcome",)
+    __slots__ = ("_arraysize", "_outcome")
 
     def _make_new_cursor(self, connection: Any) -> Any:
         return None
 
     def _aenter_cursor(self, cursor: Any) -> Any:
         self._outcome = _NOTHING_RUN
+        self._arraysize = 1  # sqlite3's default: what fetchmany() takes when given no size
         return None
 
     @property
@@ -77,6 +78,14 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     @property
     def lastrowid(self) -> Any:
         return self._outcome.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._arraysize = value
 
     async def _async_soft_close(self) -> None:
         return None  # nothing is open: the thread closed the cursor
