@@ -71,7 +71,8 @@ class JwtTokenService:
             algorithms=[ALGORITHM],
             audience=self._audience,
             issuer=self._issuer,
-            # Times are checked below against our clock, the one that issued them.
+            # Times are checked in `verify`, on every use, against our clock (the one that
+            # issued them).
             options={
                 "require": REQUIRED_CLAIMS,
                 "verify_exp": False,
