@@ -120,12 +120,16 @@ class Authenticate:
         except InvalidValue:
             email = None
         account = email or command.email.casefold()
-        await self._throttle.check(account=account, client=command.client)
-        user = await self._verified_user(email, command.password)
+        # Counted before the password is looked at: see application/throttling.py.
+        reservation = await self._throttle.reserve(account=account, client=command.client)
+        try:
+            user = await self._verified_user(email, command.password)
+        except Exception:
+            await self._throttle.abandoned(reservation)
+            raise
         if user is None:
-            await self._throttle.failed(account=account, client=command.client)
-            raise AuthenticationFailed("Incorrect email or password.")
-        await self._throttle.succeeded(account=account)
+            raise AuthenticationFailed("Incorrect email or password.")  # the attempt stays counted
+        await self._throttle.succeeded(reservation, account=account)
         return self._tokens.issue(user)
 
     async def _verified_user(self, email: str | None, password: str) -> User | None:

@@ -62,10 +62,13 @@ class InvalidValue(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Too many failed sign-ins for an account or from a client; `retry_after` is in seconds."""
+    """Too many attempts (failed sign-ins, sign-ups) for an account or from a client;
+    `retry_after` is in seconds."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("Too many failed sign-in attempts; try again later.")
+    def __init__(
+        self, retry_after: int, message: str = "Too many failed sign-in attempts; try again later."
+    ) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
 

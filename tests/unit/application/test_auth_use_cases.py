@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -42,7 +43,11 @@ PER_CLIENT = 5
 
 
 class FakeHasher:
-    """Fast and transparent; records every verify, to check the timing-equalisation rule."""
+    """Fast and transparent; records every verify, to check the timing-equalisation rule.
+
+    Each check yields to the event loop once, as bcrypt in its thread does, so that attempts
+    sent together really are in flight together.
+    """
 
     def __init__(self) -> None:
         self.verified: list[tuple[str, str | None]] = []
@@ -52,6 +57,7 @@ class FakeHasher:
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self.verified.append((password, password_hash))
+        await asyncio.sleep(0)
         return password_hash == "hashed:" + password
 
 
@@ -394,3 +400,56 @@ async def test_unknown_accounts_are_throttled_like_known_ones(authenticate: Auth
 
     with pytest.raises(TooManyAttempts):
         await sign_in(authenticate, email="nobody@uni.edu", client="198.51.100.7")
+
+
+# --- Throttling attempts sent all at once -------------------------------------------------
+
+
+async def attempt(authenticate: Authenticate, password: str) -> str | BaseException:
+    try:
+        return await sign_in(authenticate, password=password)
+    except (AuthenticationFailed, TooManyAttempts) as error:
+        return error
+
+
+async def test_100_simultaneous_wrong_passwords_get_at_most_the_limit_checked(
+    authenticate: Authenticate, hasher: FakeHasher, ana: User
+) -> None:
+    """The attack: checked before, counted after, every attempt of a burst passed the check."""
+    results = await asyncio.gather(*(attempt(authenticate, "wrong password") for _ in range(100)))
+
+    assert len(hasher.verified) == PER_ACCOUNT
+    refused = [r for r in results if isinstance(r, TooManyAttempts)]
+    assert len(refused) == 100 - PER_ACCOUNT
+    assert sum(isinstance(r, AuthenticationFailed) for r in results) == PER_ACCOUNT
+
+
+async def test_a_right_password_late_in_a_burst_is_refused_and_clears_nothing(
+    authenticate: Authenticate, hasher: FakeHasher, ana: User
+) -> None:
+    """The attack: the 30th of 40 simultaneous guesses was right, signed in and reset the count."""
+    guesses = ["wrong password"] * 40
+    guesses[29] = PASSWORD
+
+    results = await asyncio.gather(*(attempt(authenticate, guess) for guess in guesses))
+
+    assert isinstance(results[29], TooManyAttempts)
+    assert len(hasher.verified) == PER_ACCOUNT
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate)  # the count still stands
+
+
+async def test_an_attempt_that_fails_for_another_reason_is_given_back(
+    uow: UnitOfWorkFactory, tokens: JwtTokenService, throttle: LoginThrottle, ana: User
+) -> None:
+    class BrokenHasher(FakeHasher):
+        async def verify(self, password: str, password_hash: str | None) -> bool:
+            raise RuntimeError("no verdict")
+
+    broken = Authenticate(uow, BrokenHasher(), tokens, throttle)
+    for _ in range(PER_ACCOUNT + 1):
+        with pytest.raises(RuntimeError):
+            await sign_in(broken)
+
+    working = Authenticate(uow, FakeHasher(), tokens, throttle)
+    assert await sign_in(working)
