@@ -203,6 +203,8 @@ async def test_a_signed_in_token_resolves_to_the_user(
         pytest.param(EMAIL, "wrong password", False, id="wrong password"),
         pytest.param(EMAIL, PASSWORD, True, id="deactivated user"),
         pytest.param("not an email", PASSWORD, False, id="malformed email"),
+        pytest.param(EMAIL, PASSWORD + "é" * 40, False, id="over-long password"),
+        pytest.param("nobody@uni.edu", PASSWORD + "é" * 40, False, id="over-long, unknown"),
     ],
 )
 async def test_every_failed_sign_in_looks_the_same(
@@ -222,6 +224,20 @@ async def test_every_failed_sign_in_looks_the_same(
 
     assert error.value.message == SIGN_IN_REFUSED
     assert len(hasher.verified) == 1  # one hash check, whatever the cause
+
+
+async def test_a_throttled_sign_in_runs_no_hash_check(
+    authenticate: Authenticate, hasher: FakeHasher, ana: User
+) -> None:
+    """Throttled refusals skip bcrypt on purpose: they answer 429, never 401, so their speed
+    reveals nothing a 401 would, and they must stay cheap under a flood."""
+    await fail_sign_in(authenticate, times=PER_ACCOUNT)
+    checks = len(hasher.verified)
+
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate)
+
+    assert len(hasher.verified) == checks
 
 
 @pytest.mark.parametrize("email", ["nobody@uni.edu", "not an email"])
