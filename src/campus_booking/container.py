@@ -80,6 +80,7 @@ class Container(containers.DeclarativeContainer):
     login_throttle = providers.Singleton(
         LoginThrottle,
         counter=failure_counter,
+        per_account_and_client=settings.provided.login_failures_per_account_and_client,
         per_account=settings.provided.login_failures_per_account,
         per_client=settings.provided.login_failures_per_client,
     )

@@ -154,12 +154,14 @@ async def test_100_concurrent_sign_in_attempts_on_redis_let_exactly_the_limit_th
     redis_url: str,
 ) -> None:
     counter = RedisFailureCounter(url=redis_url, window_seconds=WINDOW_SECONDS)
-    throttle = LoginThrottle(counter, per_account=LIMIT, per_client=1000)
+    throttle = LoginThrottle(
+        counter, per_account_and_client=LIMIT, per_account=1000, per_client=1000
+    )
     account = f"{uuid.uuid4().hex}@uni.example"
 
     async def one() -> bool:
         try:
-            await throttle.reserve(account=account, client=new_key())
+            await throttle.reserve(account=account, client="192.0.2.1")
         except TooManyAttempts:
             return False
         return True

@@ -129,7 +129,7 @@ class Authenticate:
             raise
         if user is None:
             raise AuthenticationFailed("Incorrect email or password.")  # the attempt stays counted
-        await self._throttle.succeeded(reservation, account=account)
+        await self._throttle.succeeded(reservation, account=account, client=command.client)
         return self._tokens.issue(user)
 
     async def _verified_user(self, email: str | None, password: str) -> User | None:

@@ -6,7 +6,7 @@ counting after let a burst of simultaneous attempts all pass the check before an
 counted (100 at once, none refused). A refused attempt is given back, so it does not count:
 waiting always helps, and counts live in fixed windows that start at the first attempt, so
 nobody is kept out for longer than one window. A success is given back too, and clears the
-account's count.
+count of its account from its client.
 """
 
 from __future__ import annotations
@@ -61,23 +61,46 @@ class AttemptLimiter:
 
 
 class LoginThrottle:
-    """Failed sign-ins per account and per client address."""
+    """Failed sign-ins per account *from one client*, per account, and per client address.
+
+    The low limit is per account and client: five wrong passwords from an attacker's address
+    lock the account for that address only, not for its owner signing in from their own (an
+    account-wide low limit let anyone lock anyone out, admins included). An account-wide
+    limit, much higher, still stops a guesser spread over many addresses, and the per-client
+    limit stops one address guessing across many accounts.
+    """
 
     REFUSAL = "Too many failed sign-in attempts; try again later."
 
-    def __init__(self, counter: FailureCounter, *, per_account: int, per_client: int) -> None:
+    def __init__(
+        self,
+        counter: FailureCounter,
+        *,
+        per_account_and_client: int,
+        per_account: int,
+        per_client: int,
+    ) -> None:
         self._limiter = AttemptLimiter(counter)
+        self._per_pair = per_account_and_client
         self._per_account = per_account
         self._per_client = per_client
 
     async def reserve(self, *, account: str, client: str) -> Reservation:
         """Call before checking the password; an attempt that then fails stays counted."""
-        limits = {account_key(account): self._per_account, client_key(client): self._per_client}
+        limits = {
+            pair_key(account, client): self._per_pair,
+            account_key(account): self._per_account,
+            client_key(client): self._per_client,
+        }
         return await self._limiter.reserve(limits, self.REFUSAL)
 
-    async def succeeded(self, reservation: Reservation, *, account: str) -> None:
+    async def succeeded(self, reservation: Reservation, *, account: str, client: str) -> None:
+        """Gives the attempt back and forgets the failures of this account from this client.
+
+        The account-wide count is left alone: failures from elsewhere are someone else's.
+        """
         await self._limiter.release(reservation)
-        await self._limiter.clear(account_key(account))
+        await self._limiter.clear(pair_key(account, client))
 
     async def abandoned(self, reservation: Reservation) -> None:
         """The attempt ended without a verdict on the password (the database failed, say)."""
@@ -87,6 +110,10 @@ class LoginThrottle:
 def account_key(account: str) -> str:
     """Hashed, so the shared store never holds email addresses."""
     return "login:account:" + _digest(account)
+
+
+def pair_key(account: str, client: str) -> str:
+    return "login:pair:" + _digest(f"{account}\n{client}")
 
 
 def client_key(client: str) -> str:

@@ -38,8 +38,10 @@ SIGN_IN_REFUSED = "Incorrect email or password."
 TOKEN_REFUSED = "The access token is no longer valid."
 CLIENT = "192.0.2.10"
 WINDOW_SECONDS = 300
-PER_ACCOUNT = 3
+PER_ACCOUNT_AND_CLIENT = 3
+PER_ACCOUNT = 8
 PER_CLIENT = 5
+ATTACKER = "203.0.113.66"
 
 
 class FakeHasher:
@@ -96,7 +98,12 @@ def register(uow: UnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock) -> R
 @pytest.fixture
 def throttle(clock: FixedClock) -> LoginThrottle:
     counter = MemoryFailureCounter(window_seconds=WINDOW_SECONDS, clock=clock)
-    return LoginThrottle(counter, per_account=PER_ACCOUNT, per_client=PER_CLIENT)
+    return LoginThrottle(
+        counter,
+        per_account_and_client=PER_ACCOUNT_AND_CLIENT,
+        per_account=PER_ACCOUNT,
+        per_client=PER_CLIENT,
+    )
 
 
 @pytest.fixture
@@ -231,7 +238,7 @@ async def test_a_throttled_sign_in_runs_no_hash_check(
 ) -> None:
     """Throttled refusals skip bcrypt on purpose: they answer 429, never 401, so their speed
     reveals nothing a 401 would, and they must stay cheap under a flood."""
-    await fail_sign_in(authenticate, times=PER_ACCOUNT)
+    await fail_sign_in(authenticate, times=PER_ACCOUNT_AND_CLIENT)
     checks = len(hasher.verified)
 
     with pytest.raises(TooManyAttempts):
@@ -346,7 +353,7 @@ async def fail_sign_in(
 async def test_an_account_is_throttled_after_its_failures_with_the_window_left(
     authenticate: Authenticate, ana: User, clock: FixedClock
 ) -> None:
-    await fail_sign_in(authenticate, times=PER_ACCOUNT - 1)
+    await fail_sign_in(authenticate, times=PER_ACCOUNT_AND_CLIENT - 1)
     clock.advance(timedelta(seconds=100))
     await fail_sign_in(authenticate)
 
@@ -359,7 +366,7 @@ async def test_an_account_is_throttled_after_its_failures_with_the_window_left(
 async def test_the_window_ends_and_the_right_password_works_again(
     authenticate: Authenticate, ana: User, clock: FixedClock
 ) -> None:
-    await fail_sign_in(authenticate, times=PER_ACCOUNT)
+    await fail_sign_in(authenticate, times=PER_ACCOUNT_AND_CLIENT)
     clock.advance(timedelta(seconds=WINDOW_SECONDS - 1))
     with pytest.raises(TooManyAttempts):
         await sign_in(authenticate)
@@ -371,7 +378,7 @@ async def test_the_window_ends_and_the_right_password_works_again(
 async def test_refused_attempts_do_not_extend_the_lockout(
     authenticate: Authenticate, ana: User, clock: FixedClock
 ) -> None:
-    await fail_sign_in(authenticate, times=PER_ACCOUNT)
+    await fail_sign_in(authenticate, times=PER_ACCOUNT_AND_CLIENT)
     for _ in range(10):
         clock.advance(timedelta(seconds=WINDOW_SECONDS // 10 - 1))
         with pytest.raises(TooManyAttempts):
@@ -382,10 +389,10 @@ async def test_refused_attempts_do_not_extend_the_lockout(
 
 
 async def test_a_success_resets_the_accounts_count(authenticate: Authenticate, ana: User) -> None:
-    await fail_sign_in(authenticate, times=PER_ACCOUNT - 1)
+    await fail_sign_in(authenticate, times=PER_ACCOUNT_AND_CLIENT - 1)
     await sign_in(authenticate)
 
-    await fail_sign_in(authenticate, times=PER_ACCOUNT - 1)
+    await fail_sign_in(authenticate, times=PER_ACCOUNT_AND_CLIENT - 1)
     assert await sign_in(authenticate)
 
 
@@ -393,10 +400,42 @@ async def test_the_account_count_ignores_the_emails_letter_case(
     authenticate: Authenticate, ana: User
 ) -> None:
     for email in ("ana@uni.edu", "ANA@uni.edu", " Ana@Uni.Edu"):
-        await fail_sign_in(authenticate, email=email, client=email)  # a new client each time
+        await fail_sign_in(authenticate, email=email)
 
     with pytest.raises(TooManyAttempts):
-        await sign_in(authenticate, client="198.51.100.7")
+        await sign_in(authenticate)
+
+
+async def test_wrong_passwords_from_an_attackers_address_do_not_lock_the_owner_out(
+    authenticate: Authenticate, ana: User
+) -> None:
+    """The attack: five wrong passwords from anywhere locked any account, admins included."""
+    await fail_sign_in(authenticate, client=ATTACKER, times=PER_ACCOUNT_AND_CLIENT)
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate, password="another guess", client=ATTACKER)
+
+    assert await sign_in(authenticate, client=CLIENT)
+
+
+async def test_an_account_is_throttled_everywhere_past_its_account_wide_limit(
+    authenticate: Authenticate, ana: User
+) -> None:
+    """A guesser spread over many addresses, each under the per-address limits, still stops."""
+    for n in range(PER_ACCOUNT):
+        await fail_sign_in(authenticate, client=f"198.51.100.{n}")
+
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate, client=CLIENT)
+
+
+async def test_a_success_forgets_only_its_own_clients_failures(
+    authenticate: Authenticate, ana: User
+) -> None:
+    await fail_sign_in(authenticate, client=ATTACKER, times=PER_ACCOUNT_AND_CLIENT)
+    await sign_in(authenticate, client=CLIENT)
+
+    with pytest.raises(TooManyAttempts):
+        await sign_in(authenticate, client=ATTACKER)
 
 
 async def test_a_client_is_throttled_across_accounts_but_others_are_not(
@@ -412,10 +451,10 @@ async def test_a_client_is_throttled_across_accounts_but_others_are_not(
 
 
 async def test_unknown_accounts_are_throttled_like_known_ones(authenticate: Authenticate) -> None:
-    await fail_sign_in(authenticate, email="nobody@uni.edu", times=PER_ACCOUNT)
+    await fail_sign_in(authenticate, email="nobody@uni.edu", times=PER_ACCOUNT_AND_CLIENT)
 
     with pytest.raises(TooManyAttempts):
-        await sign_in(authenticate, email="nobody@uni.edu", client="198.51.100.7")
+        await sign_in(authenticate, email="nobody@uni.edu")
 
 
 # --- Throttling attempts sent all at once -------------------------------------------------
@@ -434,10 +473,10 @@ async def test_100_simultaneous_wrong_passwords_get_at_most_the_limit_checked(
     """The attack: checked before, counted after, every attempt of a burst passed the check."""
     results = await asyncio.gather(*(attempt(authenticate, "wrong password") for _ in range(100)))
 
-    assert len(hasher.verified) == PER_ACCOUNT
+    assert len(hasher.verified) == PER_ACCOUNT_AND_CLIENT
     refused = [r for r in results if isinstance(r, TooManyAttempts)]
-    assert len(refused) == 100 - PER_ACCOUNT
-    assert sum(isinstance(r, AuthenticationFailed) for r in results) == PER_ACCOUNT
+    assert len(refused) == 100 - PER_ACCOUNT_AND_CLIENT
+    assert sum(isinstance(r, AuthenticationFailed) for r in results) == PER_ACCOUNT_AND_CLIENT
 
 
 async def test_a_right_password_late_in_a_burst_is_refused_and_clears_nothing(
@@ -450,7 +489,7 @@ async def test_a_right_password_late_in_a_burst_is_refused_and_clears_nothing(
     results = await asyncio.gather(*(attempt(authenticate, guess) for guess in guesses))
 
     assert isinstance(results[29], TooManyAttempts)
-    assert len(hasher.verified) == PER_ACCOUNT
+    assert len(hasher.verified) == PER_ACCOUNT_AND_CLIENT
     with pytest.raises(TooManyAttempts):
         await sign_in(authenticate)  # the count still stands
 
@@ -463,7 +502,7 @@ async def test_an_attempt_that_fails_for_another_reason_is_given_back(
             raise RuntimeError("no verdict")
 
     broken = Authenticate(uow, BrokenHasher(), tokens, throttle)
-    for _ in range(PER_ACCOUNT + 1):
+    for _ in range(PER_ACCOUNT_AND_CLIENT + 1):
         with pytest.raises(RuntimeError):
             await sign_in(broken)
 

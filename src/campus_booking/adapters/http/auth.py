@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
@@ -88,13 +88,12 @@ class AuthController(Controller):
     )
     async def login(
         self,
-        request: Request[Any, Any, Any],
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
         authenticate: NamedDependency[Authenticate],
+        client_address: NamedDependency[str],
     ) -> TokenOut:
-        client = request.client.host if request.client else "unknown"
         token = await authenticate(
-            AuthenticateCommand(email=data.username, password=data.password, client=client)
+            AuthenticateCommand(email=data.username, password=data.password, client=client_address)
         )
         return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
