@@ -1,4 +1,4 @@
-"""Throttling of attempts that cost a bcrypt check: sign-ins, and password changes.
+"""Throttling of attempts that cost a bcrypt check: sign-ins, password changes, sign-ups.
 
 Every attempt is *reserved* before the password is checked: the count goes up first, and the
 attempt goes ahead only if the count, with it, is within every limit. Checking first and
@@ -105,6 +105,23 @@ class LoginThrottle:
     async def abandoned(self, reservation: Reservation) -> None:
         """The attempt ended without a verdict on the password (the database failed, say)."""
         await self._limiter.release(reservation)
+
+
+class RegistrationThrottle:
+    """Sign-ups per client address: every attempt counts, whatever its outcome.
+
+    Each sign-up may cost a bcrypt hash, and each success an account: one address looping on
+    `POST /auth/register` must not be able to spend either without bound.
+    """
+
+    REFUSAL = "Too many sign-ups from this address; try again later."
+
+    def __init__(self, counter: FailureCounter, *, per_client: int) -> None:
+        self._limiter = AttemptLimiter(counter)
+        self._per_client = per_client
+
+    async def reserve(self, *, client: str) -> None:
+        await self._limiter.reserve({f"register:client:{client}": self._per_client}, self.REFUSAL)
 
 
 def account_key(account: str) -> str:

@@ -78,3 +78,14 @@ class Unavailable(DomainError):
     def __init__(self, message: str, retry_after: int = 5) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Overloaded(DomainError):
+    """Too much costly work (password hashing) is already waiting; `retry_after` in seconds.
+
+    Refusing at once keeps a flood from queueing everyone behind it.
+    """
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -21,7 +21,7 @@ from campus_booking.application.auth import (
     RegisterUserCommand,
 )
 from campus_booking.application.ports import UnitOfWorkFactory
-from campus_booking.application.throttling import LoginThrottle
+from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
 from campus_booking.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -42,6 +42,7 @@ PER_ACCOUNT_AND_CLIENT = 3
 PER_ACCOUNT = 8
 PER_CLIENT = 5
 ATTACKER = "203.0.113.66"
+SIGN_UPS_PER_CLIENT = 4
 
 
 class FakeHasher:
@@ -53,8 +54,10 @@ class FakeHasher:
 
     def __init__(self) -> None:
         self.verified: list[tuple[str, str | None]] = []
+        self.hashed: list[str] = []
 
     async def hash(self, password: str) -> str:
+        self.hashed.append(password)
         return "hashed:" + password
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
@@ -91,8 +94,19 @@ def tokens(clock: FixedClock) -> JwtTokenService:
 
 
 @pytest.fixture
-def register(uow: UnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock) -> RegisterUser:
-    return RegisterUser(uow, hasher, clock)
+def sign_up_throttle(clock: FixedClock) -> RegistrationThrottle:
+    counter = MemoryFailureCounter(window_seconds=WINDOW_SECONDS, clock=clock)
+    return RegistrationThrottle(counter, per_client=SIGN_UPS_PER_CLIENT)
+
+
+@pytest.fixture
+def register(
+    uow: UnitOfWorkFactory,
+    hasher: FakeHasher,
+    clock: FixedClock,
+    sign_up_throttle: RegistrationThrottle,
+) -> RegisterUser:
+    return RegisterUser(uow, hasher, clock, sign_up_throttle)
 
 
 @pytest.fixture
@@ -120,7 +134,9 @@ def current_user(uow: UnitOfWorkFactory, tokens: JwtTokenService) -> GetCurrentU
 
 @pytest.fixture
 async def ana(register: RegisterUser) -> User:
-    return await register(RegisterUserCommand(email=EMAIL, password=PASSWORD, full_name="Ana"))
+    return await register(
+        RegisterUserCommand(email=EMAIL, password=PASSWORD, full_name="Ana", client=CLIENT)
+    )
 
 
 async def sign_in(
@@ -140,7 +156,7 @@ async def test_register_creates_a_student_with_a_normalised_email_and_a_hashed_p
     register: RegisterUser, store: MemoryStore
 ) -> None:
     command = RegisterUserCommand(
-        email="  Ana@UNI.edu ", password=PASSWORD, full_name=" Ana  Lima "
+        email="  Ana@UNI.edu ", password=PASSWORD, full_name=" Ana  Lima ", client=CLIENT
     )
 
     user = await register(command)
@@ -156,7 +172,9 @@ async def test_register_creates_a_student_with_a_normalised_email_and_a_hashed_p
 async def test_a_duplicate_email_in_another_letter_case_is_a_conflict(
     register: RegisterUser, store: MemoryStore, ana: User
 ) -> None:
-    command = RegisterUserCommand(email="ANA@Uni.Edu", password="another password", full_name="B")
+    command = RegisterUserCommand(
+        email="ANA@Uni.Edu", password="another password", full_name="B", client=CLIENT
+    )
 
     with pytest.raises(Conflict) as error:
         await register(command)
@@ -167,12 +185,52 @@ async def test_a_duplicate_email_in_another_letter_case_is_a_conflict(
     assert store.users[ana.id].password_hash == "hashed:" + PASSWORD
 
 
+async def test_re_registering_a_taken_email_costs_no_hash(
+    register: RegisterUser, hasher: FakeHasher, ana: User
+) -> None:
+    """The attack: 48 clients re-registering one email in a loop each cost a bcrypt hash, and
+    a sign-in beside them went from 0.32 s to 8.3 s. The 409 comes before any hash (it answers
+    faster, telling that the account exists, as the 409 itself does)."""
+    hashes = len(hasher.hashed)
+
+    with pytest.raises(Conflict):
+        await register(
+            RegisterUserCommand(
+                email=EMAIL, password="another password", full_name="B", client=CLIENT
+            )
+        )
+
+    assert len(hasher.hashed) == hashes
+
+
+async def test_sign_ups_from_one_address_are_throttled_but_others_are_not(
+    register: RegisterUser, hasher: FakeHasher
+) -> None:
+    """The attack: `POST /auth/register` was not throttled at all."""
+
+    def sign_up(n: int, client: str = CLIENT) -> RegisterUserCommand:
+        return RegisterUserCommand(
+            email=f"user{n}@uni.edu", password=PASSWORD, full_name="U", client=client
+        )
+
+    for n in range(SIGN_UPS_PER_CLIENT):
+        await register(sign_up(n))
+
+    with pytest.raises(TooManyAttempts) as refused:
+        await register(sign_up(99))
+    assert refused.value.message == "Too many sign-ups from this address; try again later."
+    assert len(hasher.hashed) == SIGN_UPS_PER_CLIENT
+    assert await register(sign_up(99, client=ATTACKER))
+
+
 @pytest.mark.parametrize("password", ["short", "seven77", "x" * 73, "é" * 37])
 async def test_a_password_breaking_the_rules_is_refused_and_nothing_is_written(
     register: RegisterUser, store: MemoryStore, password: str
 ) -> None:
     with pytest.raises(InvalidValue) as error:
-        await register(RegisterUserCommand(email=EMAIL, password=password, full_name="Ana"))
+        await register(
+            RegisterUserCommand(email=EMAIL, password=password, full_name="Ana", client=CLIENT)
+        )
 
     assert error.value.field == "password"
     assert (store.commits, store.users) == (0, {})
@@ -441,7 +499,9 @@ async def test_a_success_forgets_only_its_own_clients_failures(
 async def test_a_client_is_throttled_across_accounts_but_others_are_not(
     authenticate: Authenticate, ana: User, register: RegisterUser
 ) -> None:
-    await register(RegisterUserCommand(email="ben@uni.edu", password=PASSWORD, full_name="Ben"))
+    await register(
+        RegisterUserCommand(email="ben@uni.edu", password=PASSWORD, full_name="Ben", client=CLIENT)
+    )
     for n in range(PER_CLIENT):
         await fail_sign_in(authenticate, email=f"guess{n}@uni.edu")
 

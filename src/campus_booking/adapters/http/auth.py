@@ -68,13 +68,21 @@ class AuthController(Controller):
         "/register",
         opt=PUBLIC,
         summary="Create a student account",
-        responses=problem_responses(400, 409),
+        responses=problem_responses(400, 409, 429, 503),
     )
     async def register(
-        self, data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUser]
+        self,
+        data: JSONBody[RegisterRequest],
+        register_user: NamedDependency[RegisterUser],
+        client_address: NamedDependency[str],
     ) -> UserOut:
         user = await register_user(
-            RegisterUserCommand(email=data.email, password=data.password, full_name=data.full_name)
+            RegisterUserCommand(
+                email=data.email,
+                password=data.password,
+                full_name=data.full_name,
+                client=client_address,
+            )
         )
         return UserOut.of(user)
 
@@ -84,7 +92,7 @@ class AuthController(Controller):
         status_code=200,
         summary="Exchange email and password for an access token",
         response_headers={"Cache-Control": "no-store"},
-        responses=problem_responses(400, 401, 415, 429),
+        responses=problem_responses(400, 401, 415, 429, 503),
     )
     async def login(
         self,

@@ -22,17 +22,23 @@ HASHING_NICENESS = 10
 MAX_BCRYPT_BYTES = 72  # bcrypt reads no further, and bcrypt 5 raises on longer input
 
 
-def _lower_priority() -> None:
+def _lower_priority(niceness: int) -> None:
     with contextlib.suppress(AttributeError, OSError):  # Linux sets niceness per thread
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
 
 
 class BcryptPasswordHasher:
-    def __init__(self, rounds: int = 12) -> None:
+    """`threads` and `niceness` set this hasher's share of the CPU: sign-ups get a hasher of
+    their own, one thread niced further than the sign-ins', so a flood of them leaves sign-ins
+    the CPU first."""
+
+    def __init__(
+        self, rounds: int = 12, *, threads: int = HASHING_THREADS, niceness: int = HASHING_NICENESS
+    ) -> None:
         self._rounds = rounds
         self._dummy_hash: bytes | None = None
         self._executor = ThreadPoolExecutor(
-            HASHING_THREADS, thread_name_prefix="bcrypt", initializer=_lower_priority
+            threads, thread_name_prefix="bcrypt", initializer=_lower_priority, initargs=(niceness,)
         )
 
     async def hash(self, password: str) -> str:
