@@ -33,6 +33,7 @@ from campus_booking.application.rooms import (
     ListRooms,
     UpdateRoom,
 )
+from campus_booking.application.sessions import ChangePassword, SignOutEverywhere
 from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
 from campus_booking.application.users import ChangeUser, ListUsers
 from campus_booking.domain.booking_rules import BookingRules
@@ -126,6 +127,15 @@ class Container(containers.DeclarativeContainer):
         throttle=login_throttle,
     )
     get_current_user = providers.Factory(GetCurrentUser, uow=uow.provider, tokens=token_service)
+    sign_out_everywhere = providers.Factory(SignOutEverywhere, uow=uow.provider, clock=clock)
+    change_password = providers.Factory(
+        ChangePassword,
+        uow=uow.provider,
+        hasher=password_hasher,
+        tokens=token_service,
+        throttle=login_throttle,
+        clock=clock,
+    )
 
     booking_rules = providers.Singleton(
         BookingRules,

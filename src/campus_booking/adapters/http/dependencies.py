@@ -20,6 +20,8 @@ from campus_booking.domain.users import User
 USE_CASES = (
     "register_user",
     "authenticate",
+    "sign_out_everywhere",
+    "change_password",
     "database_probe",
     "list_rooms",
     "get_room",
