@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -12,6 +13,8 @@ PREFIX = "CAMPUS_BOOKING_"
 MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = Path(".campus-booking-secret")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./campus_booking.db"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(Exception):
@@ -33,9 +36,12 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     hsts_seconds: int = 0
     redis_url: str | None = None
-    login_failures_per_account: int = 5
+    login_failures_per_account_and_client: int = 5
+    login_failures_per_account: int = 100
     login_failures_per_client: int = 50
     login_window_seconds: int = 300
+    registrations_per_client: int = 10
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -76,6 +82,11 @@ class Settings:
             ),
             hsts_seconds=_whole_number(environ, "HSTS_SECONDS", cls.hsts_seconds),
             redis_url=read("REDIS_URL", "") or None,
+            login_failures_per_account_and_client=_positive_int(
+                environ,
+                "LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT",
+                cls.login_failures_per_account_and_client,
+            ),
             login_failures_per_account=_positive_int(
                 environ, "LOGIN_FAILURES_PER_ACCOUNT", cls.login_failures_per_account
             ),
@@ -85,6 +96,10 @@ class Settings:
             login_window_seconds=_positive_int(
                 environ, "LOGIN_WINDOW_SECONDS", cls.login_window_seconds
             ),
+            registrations_per_client=_positive_int(
+                environ, "REGISTRATIONS_PER_CLIENT", cls.registrations_per_client
+            ),
+            trusted_proxies=_networks(environ, "TRUSTED_PROXIES"),
         )
         if settings.max_booking_hours > 24:
             raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
@@ -127,6 +142,20 @@ def development_secret(path: Path) -> str:
             f"or set {PREFIX}JWT_SECRET."
         )
     return secret
+
+
+def _networks(environ: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR blocks: `10.0.0.1, 192.168.0.0/24, ::1`."""
+    networks = []
+    for item in environ.get(PREFIX + name, "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise SettingsError(
+                    f"{PREFIX}{name} must list IP addresses or CIDR blocks, not {item.strip()!r}"
+                ) from None
+    return tuple(networks)
 
 
 def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:

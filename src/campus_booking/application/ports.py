@@ -194,13 +194,20 @@ class TokenService(Protocol):
 
 
 class FailureCounter(Protocol):
-    """Failures per key, counted in fixed windows that start at a key's first failure."""
+    """Attempts per key, counted in fixed windows that start at a key's first attempt.
 
-    async def failures(self, key: str) -> tuple[int, int]:
-        """The failures in the key's current window, and the seconds until it ends."""
+    `reserve` counts first and answers after, in one atomic step, so that concurrent attempts
+    cannot all see the count below a limit: the limit is checked against the count *including*
+    this attempt, before any password is looked at.
+    """
+
+    async def reserve(self, key: str) -> tuple[int, int]:
+        """Counts one more attempt; returns the count with it and the seconds left in the window."""
         ...
 
-    async def add_failure(self, key: str) -> None: ...
+    async def release(self, key: str) -> None:
+        """Gives one reserved attempt back (never below zero): it was refused or it succeeded."""
+        ...
 
     async def clear(self, key: str) -> None: ...
 

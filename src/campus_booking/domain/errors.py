@@ -62,10 +62,13 @@ class InvalidValue(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Too many failed sign-ins for an account or from a client; `retry_after` is in seconds."""
+    """Too many attempts (failed sign-ins, sign-ups) for an account or from a client;
+    `retry_after` is in seconds."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("Too many failed sign-in attempts; try again later.")
+    def __init__(
+        self, retry_after: int, message: str = "Too many failed sign-in attempts; try again later."
+    ) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
 
@@ -73,5 +76,16 @@ class Unavailable(DomainError):
     """Something the service depends on (its database) is not answering; retrying may work."""
 
     def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Overloaded(DomainError):
+    """Too much costly work (password hashing) is already waiting; `retry_after` in seconds.
+
+    Refusing at once keeps a flood from queueing everyone behind it.
+    """
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after

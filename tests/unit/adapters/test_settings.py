@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import stat
 from pathlib import Path
 
@@ -55,9 +56,12 @@ def test_the_variables_are_read() -> None:
             "CAMPUS_BOOKING_CORS_ORIGINS": "https://a.uni.example, https://b.uni.example",
             "CAMPUS_BOOKING_HSTS_SECONDS": "31536000",
             "CAMPUS_BOOKING_REDIS_URL": "redis://cache:6379/1",
-            "CAMPUS_BOOKING_LOGIN_FAILURES_PER_ACCOUNT": "3",
+            "CAMPUS_BOOKING_LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT": "4",
+            "CAMPUS_BOOKING_LOGIN_FAILURES_PER_ACCOUNT": "300",
             "CAMPUS_BOOKING_LOGIN_FAILURES_PER_CLIENT": "30",
             "CAMPUS_BOOKING_LOGIN_WINDOW_SECONDS": "60",
+            "CAMPUS_BOOKING_REGISTRATIONS_PER_CLIENT": "7",
+            "CAMPUS_BOOKING_TRUSTED_PROXIES": "10.0.0.1, 192.168.1.7/24,::1",
         }
     )
 
@@ -74,11 +78,30 @@ def test_the_variables_are_read() -> None:
         cors_origins=("https://a.uni.example", "https://b.uni.example"),
         hsts_seconds=31536000,
         redis_url="redis://cache:6379/1",
-        login_failures_per_account=3,
+        login_failures_per_account_and_client=4,
+        login_failures_per_account=300,
         login_failures_per_client=30,
         login_window_seconds=60,
+        registrations_per_client=7,
+        trusted_proxies=(
+            ipaddress.ip_network("10.0.0.1/32"),
+            ipaddress.ip_network("192.168.1.0/24"),
+            ipaddress.ip_network("::1/128"),
+        ),
     )
     assert settings.is_production is True
+
+
+@pytest.mark.parametrize("value", ["proxy.local", "10.0.0.1/33", "10.0.0.300"])
+def test_a_trusted_proxy_that_is_no_address_is_refused(value: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_TRUSTED_PROXIES": value})
+
+    assert "CAMPUS_BOOKING_TRUSTED_PROXIES" in message
+    assert repr(value) in message
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"}).trusted_proxies == ()
 
 
 def test_the_development_secret_is_made_once_and_reused(in_tmp_path: Path) -> None:

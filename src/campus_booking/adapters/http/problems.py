@@ -24,6 +24,7 @@ from campus_booking.domain.errors import (
     InvalidTransition,
     InvalidValue,
     NotFound,
+    Overloaded,
     PermissionDenied,
     SlotTaken,
     TooManyAttempts,
@@ -70,6 +71,7 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
     (TooManyAttempts, HTTPStatus.TOO_MANY_REQUESTS, "too-many-attempts"),
     (Unavailable, HTTPStatus.SERVICE_UNAVAILABLE, "unavailable"),
+    (Overloaded, HTTPStatus.SERVICE_UNAVAILABLE, "overloaded"),
 ]
 
 
@@ -116,7 +118,7 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
         else None
     )
     headers = None
-    if isinstance(error, TooManyAttempts | Unavailable):
+    if isinstance(error, TooManyAttempts | Unavailable | Overloaded):
         headers = {"Retry-After": str(error.retry_after)}
     if isinstance(error, Unavailable):
         log.warning("%s %s: %s", request.method, request.url.path, error.__cause__ or error)
