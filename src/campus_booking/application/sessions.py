@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from campus_booking.application.actors import lock_actor
 from campus_booking.application.ports import (
     AccessToken,
     Clock,
     PasswordHasher,
     TokenService,
-    UnitOfWork,
     UnitOfWorkFactory,
 )
 from campus_booking.application.throttling import LoginThrottle
 from campus_booking.domain.audit import Action, record_event
-from campus_booking.domain.errors import AuthenticationFailed, Conflict, InvalidValue
+from campus_booking.domain.errors import Conflict, InvalidValue
 from campus_booking.domain.users import User, check_password_rules
 
 
@@ -39,7 +39,7 @@ class SignOutEverywhere:
 
     async def __call__(self, actor: User) -> None:
         async with self._uow() as uow:
-            user = await _load(uow, actor)
+            user = await lock_actor(uow, actor)
             user.revoke_tokens()
             await uow.users.save(user)
             await uow.audit.add(
@@ -89,7 +89,7 @@ class ChangePassword:
         await self._throttle.succeeded(reservation, account=actor.email, client=command.client)
         new_hash = await self._hasher.hash(command.new_password)
         async with self._uow() as uow:
-            user = await _load(uow, actor)
+            user = await lock_actor(uow, actor)
             if user.password_hash != actor.password_hash:
                 raise Conflict("The password was changed meanwhile; sign in again.")
             user.change_password(new_hash)
@@ -102,10 +102,3 @@ class ChangePassword:
             await uow.commit()
         return self._tokens.issue(user)
 
-
-async def _load(uow: UnitOfWork, actor: User) -> User:
-    """The caller as stored now; gone or deactivated since the request began means signed out."""
-    user = await uow.users.get(actor.id)
-    if user is None or not user.is_active or user.token_version != actor.token_version:
-        raise AuthenticationFailed("The access token is no longer valid.")
-    return user
