@@ -52,7 +52,12 @@ def failure_counter_for(
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings.from_environ)
 
-    engine = providers.Singleton(create_engine, url=settings.provided.database_url)
+    engine = providers.Singleton(
+        create_engine,
+        url=settings.provided.database_url,
+        lock_timeout_seconds=settings.provided.database_lock_timeout_seconds,
+        statement_timeout_seconds=settings.provided.database_statement_timeout_seconds,
+    )
     # A Factory: every use-case call opens its own connection and transaction.
     uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)

@@ -36,6 +36,10 @@ class Settings:
     login_failures_per_account: int = 5
     login_failures_per_client: int = 50
     login_window_seconds: int = 300
+    # How long a statement may wait for a row or table lock (PostgreSQL's lock_timeout,
+    # SQLite's busy timeout), and how long any statement may run (PostgreSQL only).
+    database_lock_timeout_seconds: float = 5.0
+    database_statement_timeout_seconds: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -85,6 +89,14 @@ class Settings:
             login_window_seconds=_positive_int(
                 environ, "LOGIN_WINDOW_SECONDS", cls.login_window_seconds
             ),
+            database_lock_timeout_seconds=_positive_seconds(
+                environ, "DATABASE_LOCK_TIMEOUT_SECONDS", cls.database_lock_timeout_seconds
+            ),
+            database_statement_timeout_seconds=_positive_seconds(
+                environ,
+                "DATABASE_STATEMENT_TIMEOUT_SECONDS",
+                cls.database_statement_timeout_seconds,
+            ),
         )
         if settings.max_booking_hours > 24:
             raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
@@ -94,6 +106,13 @@ class Settings:
             raise SettingsError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if not 4 <= settings.bcrypt_rounds <= 31:
             raise SettingsError(f"{PREFIX}BCRYPT_ROUNDS must be between 4 and 31")
+        if settings.database_statement_timeout_seconds < settings.database_lock_timeout_seconds:
+            # A statement's lock wait counts towards its run time: the lock timeout would never
+            # apply, and a lock wait would be reported as a slow statement.
+            raise SettingsError(
+                f"{PREFIX}DATABASE_STATEMENT_TIMEOUT_SECONDS must not be shorter than "
+                f"{PREFIX}DATABASE_LOCK_TIMEOUT_SECONDS"
+            )
         return settings
 
 
@@ -135,6 +154,20 @@ def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
 
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return _int_at_least(1, environ, name, default, "must be positive")
+
+
+def _positive_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """Seconds, fractions allowed, at least a millisecond (the databases count in those)."""
+    raw = environ.get(PREFIX + name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a number of seconds, not {raw!r}") from None
+    if not 0.001 <= value <= 86_400:  # also refuses nan and inf
+        raise SettingsError(f"{PREFIX}{name} must be between 0.001 and 86400 seconds")
+    return value
 
 
 def _int_at_least(
