@@ -100,6 +100,8 @@ class Container(containers.DeclarativeContainer):
     booking_rules = providers.Singleton(
         BookingRules,
         max_duration=providers.Factory(timedelta, hours=settings.provided.max_booking_hours),
+        max_ahead=providers.Factory(timedelta, days=settings.provided.max_days_ahead),
+        max_active_per_student=settings.provided.max_active_bookings_per_student,
     )
 
     list_rooms = providers.Factory(ListRooms, uow=uow.provider)

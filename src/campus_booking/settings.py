@@ -28,6 +28,8 @@ class Settings:
     jwt_audience: str = "campus-booking-api"
     bcrypt_rounds: int = 12
     max_booking_hours: int = 8
+    max_days_ahead: int = 365  # to a booking's end
+    max_active_bookings_per_student: int = 20
     log_format: str = "text"  # "json" by default in production
     log_level: str = "INFO"
     cors_origins: tuple[str, ...] = ()
@@ -73,6 +75,10 @@ class Settings:
             jwt_audience=read("JWT_AUDIENCE", cls.jwt_audience),
             bcrypt_rounds=_positive_int(environ, "BCRYPT_ROUNDS", cls.bcrypt_rounds),
             max_booking_hours=_positive_int(environ, "MAX_BOOKING_HOURS", cls.max_booking_hours),
+            max_days_ahead=_positive_int(environ, "MAX_DAYS_AHEAD", cls.max_days_ahead),
+            max_active_bookings_per_student=_positive_int(
+                environ, "MAX_ACTIVE_BOOKINGS_PER_STUDENT", cls.max_active_bookings_per_student
+            ),
             log_format=read("LOG_FORMAT", "json" if env == "production" else cls.log_format),
             log_level=read("LOG_LEVEL", cls.log_level).upper(),
             cors_origins=tuple(
@@ -100,6 +106,8 @@ class Settings:
         )
         if settings.max_booking_hours > 24:
             raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
+        if settings.max_days_ahead > 36_500:  # datetime's range ends at the year 9999
+            raise SettingsError(f"{PREFIX}MAX_DAYS_AHEAD must be at most 36500")
         if settings.log_format not in {"json", "text"}:
             raise SettingsError(f"{PREFIX}LOG_FORMAT must be 'json' or 'text'")
         if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from campus_booking.application.audit import audit_change
+from campus_booking.application.booking_limits import active_bookings_held
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.access import (
@@ -85,7 +86,10 @@ class CreateBooking(_SlotHolder):
         try:
             async with self._uow() as uow:
                 room = await self._room(uow, command.room_id)
-                self._rules.check(room=room, slot=slot, attendees=command.attendees, now=now)
+                held = await active_bookings_held(uow, self._rules, actor, now)  # locks after room
+                self._rules.check(
+                    room=room, slot=slot, attendees=command.attendees, now=now, active_bookings=held
+                )
                 booking = Booking.request(
                     room_id=room.id,
                     requester_id=actor.id,

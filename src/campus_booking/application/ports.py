@@ -52,6 +52,11 @@ class UserRepository(Protocol):
         """Ids of the active admins, locked until the transaction ends where the database can."""
         ...
 
+    async def lock(self, user_id: UUID) -> User | None:
+        """The user as stored now, their row held until the transaction ends where the database
+        can: a booking by them and a change to them are then written one after the other."""
+        ...
+
 
 class RoomRepository(Protocol):
     async def add(self, room: Room) -> None:
@@ -95,6 +100,14 @@ class BookingRepository(Protocol):
 
     async def active_from(self, room_id: UUID, instant: datetime) -> list[Booking]:
         """Active bookings of the room that end after `instant`."""
+        ...
+
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        """How many active bookings of the requester end after `instant`."""
+        ...
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        """Active bookings of the requester that end after `instant`, earliest first."""
         ...
 
 

@@ -212,3 +212,36 @@ def test_a_statement_timeout_shorter_than_the_lock_timeout_is_refused() -> None:
     )
 
     assert "STATEMENT_TIMEOUT_SECONDS must not be shorter than" in message
+
+
+def test_booking_limits_default_to_a_year_and_twenty_bookings() -> None:
+    settings = Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"})
+
+    assert settings.max_days_ahead == 365
+    assert settings.max_active_bookings_per_student == 20
+
+
+def test_booking_limits_are_read() -> None:
+    settings = Settings.from_environ(
+        {
+            "CAMPUS_BOOKING_JWT_SECRET": "dev",
+            "CAMPUS_BOOKING_MAX_DAYS_AHEAD": "90",
+            "CAMPUS_BOOKING_MAX_ACTIVE_BOOKINGS_PER_STUDENT": "5",
+        }
+    )
+
+    assert settings.max_days_ahead == 90
+    assert settings.max_active_bookings_per_student == 5
+
+
+@pytest.mark.parametrize("name", ["MAX_DAYS_AHEAD", "MAX_ACTIVE_BOOKINGS_PER_STUDENT"])
+def test_a_booking_limit_of_zero_is_refused(name: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", f"CAMPUS_BOOKING_{name}": "0"})
+
+    assert message == f"CAMPUS_BOOKING_{name} must be positive"
+
+
+def test_a_horizon_past_the_calendar_is_refused() -> None:
+    environ = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_MAX_DAYS_AHEAD": "36501"}
+
+    assert refusal(environ) == "CAMPUS_BOOKING_MAX_DAYS_AHEAD must be at most 36500"

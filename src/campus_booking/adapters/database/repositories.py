@@ -225,6 +225,16 @@ class SqlUserRepository:
         )
         return set(await self._connection.scalars(query))
 
+    async def lock(self, user_id: UUID) -> User | None:
+        result = await self._connection.execute(USER_BY_ID_LOCKED, {"user_id": user_id})
+        row = result.mappings().first()
+        return _user_from(row) if row else None
+
+
+# PostgreSQL: FOR NO KEY UPDATE, so that bookings by one user are counted and written one
+# after another, while foreign keys to the row (KEY SHARE) never wait. Taken after the room's.
+USER_BY_ID_LOCKED = USER_BY_ID.with_for_update(key_share=True)
+
 
 # A room's features come as one column of comma-separated tags (a tag never holds a comma),
 # so a room, or a page of rooms, is one statement.
@@ -381,6 +391,29 @@ class SqlBookingRepository:
         params = {"room_id": room_id, "lookback": lookback_start(instant), "start": instant}
         result = await self._connection.execute(ACTIVE_FROM, params)
         return [_booking_from(row) for row in result.mappings()]
+
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        params = {"requester_id": requester_id, "start": instant}
+        return await self._connection.scalar(COUNT_ACTIVE_OF_REQUESTER, params) or 0
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        params = {"requester_id": requester_id, "start": instant}
+        result = await self._connection.execute(ACTIVE_OF_REQUESTER, params)
+        return [_booking_from(row) for row in result.mappings()]
+
+
+# A requester's upcoming active bookings, found through the requester_id index. Ordered like
+# the room's (`ACTIVE_FROM`), so that two cancellations over overlapping sets of bookings (a
+# room's and a user's) lock their rows in the same order.
+_ACTIVE_OF_REQUESTER = and_(
+    bookings.c.requester_id == bindparam("requester_id"),
+    bookings.c.status.in_(ACTIVE),
+    bookings.c.ends_at > bindparam("start"),
+)
+COUNT_ACTIVE_OF_REQUESTER = select(func.count()).where(_ACTIVE_OF_REQUESTER)
+ACTIVE_OF_REQUESTER = (
+    select(bookings).where(_ACTIVE_OF_REQUESTER).order_by(bookings.c.starts_at, bookings.c.id)
+)
 
 
 class SqlAuditRepository:

@@ -82,6 +82,9 @@ class MemoryUserRepository(_Repository[User]):
             user.id for user in self._rows.values() if user.role is Role.ADMIN and user.is_active
         }
 
+    async def lock(self, user_id: UUID) -> User | None:
+        return await self.get(user_id)
+
 
 class MemoryRoomRepository(_Repository[Room]):
     async def add(self, room: Room) -> None:
@@ -146,6 +149,23 @@ class MemoryBookingRepository(_Repository[Booking]):
                     booking
                     for booking in self._rows.values()
                     if booking.room_id == room_id
+                    and booking.is_active
+                    and booking.slot.end > instant
+                ),
+                key=_by_start,
+            )
+        )
+
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        return len(await self.active_of_requester(requester_id, instant))
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        return copy.deepcopy(
+            sorted(
+                (
+                    booking
+                    for booking in self._rows.values()
+                    if booking.requester_id == requester_id
                     and booking.is_active
                     and booking.slot.end > instant
                 ),
