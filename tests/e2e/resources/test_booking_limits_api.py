@@ -15,6 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from campus_booking.adapters.http.app import create_app
 from campus_booking.container import Container
+from campus_booking.domain.bookings import BookingStatus
 from tests.conftest import test_settings as settings_for
 from tests.e2e.actors import NOW, Actor, at, book, booking_body, create_room, stored_bookings
 from tests.e2e.conftest import assert_problem
@@ -138,3 +139,44 @@ async def test_every_broken_limit_is_listed_at_once(
     )
 
     assert [v["code"] for v in violations(response)] == ["too_far_ahead", "active_bookings_limit"]
+
+
+async def test_deactivating_a_user_with_bookings_needs_cancel_bookings_which_cancels_them(
+    client: AsyncTestClient[Any],
+    container: Container,
+    admin: Actor,
+    student: Actor,
+    other: Actor,
+    rooms: list[Any],
+) -> None:
+    mine = [await book(client, student, rooms[n]["id"], at(9 + n), at(10 + n)) for n in range(2)]
+    theirs = await book(client, other, rooms[0]["id"], at(12), at(13))
+    path = f"/admin/users/{student.id}"
+
+    refused = await client.patch(path, json={"is_active": False}, headers=admin.headers)
+    body = assert_problem(refused, 409)
+    assert "cancel_bookings=true" in body["detail"]
+    assert (await client.get("/auth/me", headers=student.headers)).status_code == 200
+
+    response = await client.patch(
+        f"{path}?cancel_bookings=true", json={"is_active": False}, headers=admin.headers
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["is_active"] is False
+    statuses = {str(b.id): b.status for b in await stored_bookings(container)}
+    assert statuses == {
+        mine[0]["id"]: BookingStatus.CANCELLED,
+        mine[1]["id"]: BookingStatus.CANCELLED,
+        theirs["id"]: BookingStatus.APPROVED,
+    }
+    for booking in mine:
+        audit = await client.get(
+            "/admin/audit",
+            params={"entity": "booking", "entity_id": booking["id"]},
+            headers=admin.headers,
+        )
+        assert audit.status_code == 200, audit.text
+        [cancelled] = [e for e in audit.json()["items"] if e["action"] == "cancelled"]
+        assert cancelled["actor_id"] == str(admin.id)
+        assert cancelled["after"] == {"status": "CANCELLED"}
