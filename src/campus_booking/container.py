@@ -60,7 +60,12 @@ def failure_counter_for(
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings.from_environ)
 
-    engine = providers.Singleton(create_engine, url=settings.provided.database_url)
+    engine = providers.Singleton(
+        create_engine,
+        url=settings.provided.database_url,
+        lock_timeout_seconds=settings.provided.database_lock_timeout_seconds,
+        statement_timeout_seconds=settings.provided.database_statement_timeout_seconds,
+    )
     # A Factory: every use-case call opens its own connection and transaction.
     uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
@@ -140,6 +145,8 @@ class Container(containers.DeclarativeContainer):
     booking_rules = providers.Singleton(
         BookingRules,
         max_duration=providers.Factory(timedelta, hours=settings.provided.max_booking_hours),
+        max_ahead=providers.Factory(timedelta, days=settings.provided.max_days_ahead),
+        max_active_per_student=settings.provided.max_active_bookings_per_student,
     )
 
     list_rooms = providers.Factory(ListRooms, uow=uow.provider)

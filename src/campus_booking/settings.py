@@ -31,6 +31,8 @@ class Settings:
     jwt_audience: str = "campus-booking-api"
     bcrypt_rounds: int = 12
     max_booking_hours: int = 8
+    max_days_ahead: int = 365  # to a booking's end
+    max_active_bookings_per_student: int = 20
     log_format: str = "text"  # "json" by default in production
     log_level: str = "INFO"
     cors_origins: tuple[str, ...] = ()
@@ -42,6 +44,10 @@ class Settings:
     login_window_seconds: int = 300
     registrations_per_client: int = 10
     trusted_proxies: tuple[Network, ...] = ()
+    # How long a statement may wait for a row or table lock (PostgreSQL's lock_timeout,
+    # SQLite's busy timeout), and how long any statement may run (PostgreSQL only).
+    database_lock_timeout_seconds: float = 5.0
+    database_statement_timeout_seconds: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -75,6 +81,10 @@ class Settings:
             jwt_audience=read("JWT_AUDIENCE", cls.jwt_audience),
             bcrypt_rounds=_positive_int(environ, "BCRYPT_ROUNDS", cls.bcrypt_rounds),
             max_booking_hours=_positive_int(environ, "MAX_BOOKING_HOURS", cls.max_booking_hours),
+            max_days_ahead=_positive_int(environ, "MAX_DAYS_AHEAD", cls.max_days_ahead),
+            max_active_bookings_per_student=_positive_int(
+                environ, "MAX_ACTIVE_BOOKINGS_PER_STUDENT", cls.max_active_bookings_per_student
+            ),
             log_format=read("LOG_FORMAT", "json" if env == "production" else cls.log_format),
             log_level=read("LOG_LEVEL", cls.log_level).upper(),
             cors_origins=tuple(
@@ -100,15 +110,32 @@ class Settings:
                 environ, "REGISTRATIONS_PER_CLIENT", cls.registrations_per_client
             ),
             trusted_proxies=_networks(environ, "TRUSTED_PROXIES"),
+            database_lock_timeout_seconds=_positive_seconds(
+                environ, "DATABASE_LOCK_TIMEOUT_SECONDS", cls.database_lock_timeout_seconds
+            ),
+            database_statement_timeout_seconds=_positive_seconds(
+                environ,
+                "DATABASE_STATEMENT_TIMEOUT_SECONDS",
+                cls.database_statement_timeout_seconds,
+            ),
         )
         if settings.max_booking_hours > 24:
             raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
+        if settings.max_days_ahead > 36_500:  # datetime's range ends at the year 9999
+            raise SettingsError(f"{PREFIX}MAX_DAYS_AHEAD must be at most 36500")
         if settings.log_format not in {"json", "text"}:
             raise SettingsError(f"{PREFIX}LOG_FORMAT must be 'json' or 'text'")
         if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if not 4 <= settings.bcrypt_rounds <= 31:
             raise SettingsError(f"{PREFIX}BCRYPT_ROUNDS must be between 4 and 31")
+        if settings.database_statement_timeout_seconds < settings.database_lock_timeout_seconds:
+            # A statement's lock wait counts towards its run time: the lock timeout would never
+            # apply, and a lock wait would be reported as a slow statement.
+            raise SettingsError(
+                f"{PREFIX}DATABASE_STATEMENT_TIMEOUT_SECONDS must not be shorter than "
+                f"{PREFIX}DATABASE_LOCK_TIMEOUT_SECONDS"
+            )
         return settings
 
 
@@ -164,6 +191,20 @@ def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
 
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return _int_at_least(1, environ, name, default, "must be positive")
+
+
+def _positive_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """Seconds, fractions allowed, at least a millisecond (the databases count in those)."""
+    raw = environ.get(PREFIX + name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a number of seconds, not {raw!r}") from None
+    if not 0.001 <= value <= 86_400:  # also refuses nan and inf
+        raise SettingsError(f"{PREFIX}{name} must be between 0.001 and 86400 seconds")
+    return value
 
 
 def _int_at_least(

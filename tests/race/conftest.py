@@ -71,6 +71,9 @@ def server_environment(
         "CAMPUS_BOOKING_BCRYPT_ROUNDS": str(bcrypt_rounds),
         # Every student of a test signs up from this one address.
         "CAMPUS_BOOKING_REGISTRATIONS_PER_CLIENT": "100000",
+        # The races book fixed dates years ahead, many by one student: no campus limits here.
+        "CAMPUS_BOOKING_MAX_DAYS_AHEAD": "36500",
+        "CAMPUS_BOOKING_MAX_ACTIVE_BOOKINGS_PER_STUDENT": str(10**9),
         **(extra or {}),
     }
 

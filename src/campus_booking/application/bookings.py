@@ -8,6 +8,7 @@ from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
 from campus_booking.application.audit import audit_change
+from campus_booking.application.booking_limits import active_bookings_held
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.access import (
@@ -88,7 +89,10 @@ class CreateBooking(_SlotHolder):
                 actor = await lock_actor(uow, actor)
                 room = await self._room(uow, command.room_id)
                 now = self._clock.now()  # once the locks are held: the times follow their order
-                self._rules.check(room=room, slot=slot, attendees=command.attendees, now=now)
+                held = await active_bookings_held(uow, self._rules, actor, now)
+                self._rules.check(
+                    room=room, slot=slot, attendees=command.attendees, now=now, active_bookings=held
+                )
                 booking = Booking.request(
                     room_id=room.id,
                     requester_id=actor.id,

@@ -115,6 +115,15 @@ class BookingRepository(Protocol):
         """Active bookings of the room that end after `instant`; `lock` holds their rows."""
         ...
 
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        """How many active bookings of the requester end after `instant`."""
+        ...
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        """Active bookings of the requester that end after `instant`, earliest first, locked:
+        they are about to be cancelled."""
+        ...
+
 
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...

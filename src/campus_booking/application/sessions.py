@@ -101,4 +101,3 @@ class ChangePassword:
             )
             await uow.commit()
         return self._tokens.issue(user)
-

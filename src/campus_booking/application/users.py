@@ -9,6 +9,7 @@ from campus_booking.application.actors import check_still_current
 from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, UserFilter
+from campus_booking.application.user_bookings import release_bookings_of_deactivated
 from campus_booking.domain.audit import Action, audit_fields
 from campus_booking.domain.errors import Conflict, NotFound, PermissionDenied
 from campus_booking.domain.users import Role, User
@@ -20,6 +21,7 @@ class ChangeUserCommand:
 
     role: Role | None = None
     is_active: bool | None = None
+    cancel_bookings: bool = False  # when deactivating: cancel their upcoming bookings
 
 
 class ListUsers:
@@ -78,5 +80,13 @@ class ChangeUser:
                 before=before,
                 at=self._clock.now(),
             )
+            if command.is_active is False:
+                await release_bookings_of_deactivated(
+                    uow,
+                    actor=actor,
+                    user=user,
+                    cancel=command.cancel_bookings,
+                    now=self._clock.now(),
+                )
             await uow.commit()
         return user

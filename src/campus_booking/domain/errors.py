@@ -6,6 +6,7 @@ The HTTP adapter maps each class to a status code in one place; nothing here kno
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -59,6 +60,30 @@ class InvalidValue(DomainError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One rule a request breaks: a stable `code` for programs, the `field` it is about, and a
+    `message` for people."""
+
+    code: str
+    field: str
+    message: str
+
+
+class RulesBroken(DomainError):
+    """A well-formed request breaks rules of the domain; `violations` lists every one of them."""
+
+    def __init__(
+        self,
+        violations: Sequence[Violation],
+        message: str = "The request breaks one or more rules; see `violations`.",
+    ) -> None:
+        if not violations:
+            raise ValueError("RulesBroken needs at least one violation")
+        super().__init__(message)
+        self.violations = list(violations)
 
 
 class TooManyAttempts(DomainError):

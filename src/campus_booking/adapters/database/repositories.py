@@ -415,6 +415,32 @@ class SqlBookingRepository:
         result = await self._connection.execute(ACTIVE_FROM_LOCKED if lock else ACTIVE_FROM, params)
         return [_booking_from(row) for row in result.mappings()]
 
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        params = {"requester_id": requester_id, "start": instant}
+        return await self._connection.scalar(COUNT_ACTIVE_OF_REQUESTER, params) or 0
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        params = {"requester_id": requester_id, "start": instant}
+        result = await self._connection.execute(ACTIVE_OF_REQUESTER, params)
+        return [_booking_from(row) for row in result.mappings()]
+
+
+# A requester's upcoming active bookings, found through the requester_id index. Ordered like
+# the room's (`ACTIVE_FROM`), so that two cancellations over overlapping sets of bookings (a
+# room's and a user's) lock their rows in the same order.
+_ACTIVE_OF_REQUESTER = and_(
+    bookings.c.requester_id == bindparam("requester_id"),
+    bookings.c.status.in_(ACTIVE),
+    bookings.c.ends_at > bindparam("start"),
+)
+COUNT_ACTIVE_OF_REQUESTER = select(func.count()).where(_ACTIVE_OF_REQUESTER)
+ACTIVE_OF_REQUESTER = (
+    select(bookings)
+    .where(_ACTIVE_OF_REQUESTER)
+    .order_by(bookings.c.starts_at, bookings.c.id)
+    .with_for_update(key_share=True)  # they are cancelled and written back
+)
+
 
 class SqlAuditRepository:
     def __init__(self, connection: AsyncConnection) -> None:

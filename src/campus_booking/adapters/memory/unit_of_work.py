@@ -172,6 +172,23 @@ class MemoryBookingRepository(_Repository[Booking]):
             )
         )
 
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        return len(await self.active_of_requester(requester_id, instant))
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        return copy.deepcopy(
+            sorted(
+                (
+                    booking
+                    for booking in self._rows.values()
+                    if booking.requester_id == requester_id
+                    and booking.is_active
+                    and booking.slot.end > instant
+                ),
+                key=_by_start,
+            )
+        )
+
 
 class MemoryAuditRepository:
     def __init__(self, entries: list[AuditEntry]) -> None:
