@@ -39,7 +39,7 @@ STARTUP_SECONDS = 30
 SHUTDOWN_SECONDS = 15
 REQUEST_SECONDS = 30
 MAX_CONNECTIONS = 100
-SETUP_CONCURRENCY = 10
+SETUP_CONCURRENCY = 4  # within one process's sign-up hashing budget (1 at a time, 4 waiting)
 
 ADMIN_EMAIL = "admin@uni.example"
 PASSWORD = "correct horse battery"
