@@ -30,6 +30,14 @@ def clean_features(raw: Iterable[str]) -> frozenset[str]:
     return features
 
 
+def clean_room_name(raw: str) -> str:
+    return clean_text(raw, "name", MAX_NAME_LENGTH)
+
+
+def clean_building(raw: str) -> str:
+    return clean_text(raw, "building", MAX_BUILDING_LENGTH)
+
+
 def check_capacity(capacity: int) -> int:
     if capacity < 1:
         raise InvalidValue("capacity", "must be at least 1")
@@ -59,8 +67,8 @@ class Room:
         requires_approval: bool = False,
     ) -> Room:
         return cls(
-            name=clean_text(name, "name", MAX_NAME_LENGTH),
-            building=clean_text(building, "building", MAX_BUILDING_LENGTH),
+            name=clean_room_name(name),
+            building=clean_building(building),
             capacity=check_capacity(capacity),
             features=clean_features(features),
             requires_approval=requires_approval,
@@ -84,9 +92,9 @@ class Room:
     ) -> None:
         """Partial update: only the values given change."""
         if name is not None:
-            self.name = clean_text(name, "name", MAX_NAME_LENGTH)
+            self.name = clean_room_name(name)
         if building is not None:
-            self.building = clean_text(building, "building", MAX_BUILDING_LENGTH)
+            self.building = clean_building(building)
         if capacity is not None:
             self.capacity = check_capacity(capacity)
         if features is not None:

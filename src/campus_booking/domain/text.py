@@ -22,3 +22,10 @@ def clean_text(raw: str, field: str, max_length: int) -> str:
     if len(text) > max_length:
         raise InvalidValue(field, f"must be at most {max_length} characters long")
     return text
+
+
+def clean_search_text(raw: str | None, field: str, max_length: int) -> str | None:
+    """Text to search for, cleaned as the text it looks for was: blank means no search."""
+    if raw is None or not raw.strip():
+        return None
+    return clean_text(raw, field, max_length)

@@ -16,6 +16,7 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further: a longer password would be silently cut
 MAX_EMAIL_LENGTH = 254
 MAX_FULL_NAME_LENGTH = 200
+MAX_SEARCH_LENGTH = MAX_EMAIL_LENGTH  # a search looks into emails and full names
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
