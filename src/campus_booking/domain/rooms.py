@@ -31,11 +31,14 @@ def clean_features(raw: Iterable[str]) -> frozenset[str]:
 
 
 def clean_room_name(raw: str) -> str:
-    return clean_text(raw, "name", MAX_NAME_LENGTH)
+    """Names are unique whatever their case (the store's index on lower(name)) and whatever
+    their compatibility form: a full-width `Lab` is stored as `Lab`, so the two collide."""
+    return clean_text(raw, "name", MAX_NAME_LENGTH, fold_compatible=True)
 
 
 def clean_building(raw: str) -> str:
-    return clean_text(raw, "building", MAX_BUILDING_LENGTH)
+    """Folded as names are, so that a filter on a building finds it however it is typed."""
+    return clean_text(raw, "building", MAX_BUILDING_LENGTH, fold_compatible=True)
 
 
 def check_capacity(capacity: int) -> int:

@@ -12,11 +12,25 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(char) == "Cc" for char in text)
 
 
-def clean_text(raw: str, field: str, max_length: int) -> str:
-    """Collapse runs of white space; refuse empty, over-long or control-character text."""
-    text = " ".join(raw.split())
+def has_format_characters(text: str) -> bool:
+    """Invisible characters (Unicode category Cf): zero-width spaces, soft hyphens, and the
+    bidirectional overrides that make `Lab` display as another text than it holds."""
+    return any(unicodedata.category(char) == "Cf" for char in text)
+
+
+def clean_text(raw: str, field: str, max_length: int, *, fold_compatible: bool = False) -> str:
+    """Collapse runs of white space; refuse empty, over-long, control or invisible characters.
+
+    Canonically equivalent spellings (a precomposed `é` or `e` and a combining accent) become
+    one (NFC). `fold_compatible` goes further (NFKC), for names that must have no look-alike
+    twin: the full-width form of `Lab` becomes `Lab`.
+    """
+    text = unicodedata.normalize("NFKC" if fold_compatible else "NFC", raw)
+    text = " ".join(text.split())
     if has_control_characters(text):
         raise InvalidValue(field, "must not contain control characters")
+    if has_format_characters(text):
+        raise InvalidValue(field, "must not contain invisible formatting characters")
     if not text:
         raise InvalidValue(field, "must not be empty")
     if len(text) > max_length:

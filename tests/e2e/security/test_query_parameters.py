@@ -6,38 +6,19 @@ control character is a 400 naming the parameter, never a 500 from the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from litestar.testing import AsyncTestClient
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from campus_booking.container import Container
-from tests.conftest import test_settings as settings_on
 from tests.e2e.actors import Actor, create_room
 from tests.e2e.conftest import assert_problem
 
 
 @pytest.fixture
-def container(database_url: str) -> Iterator[Container]:
-    """The real container, once on SQLite and once on PostgreSQL.
-
-    The test client serves requests on an event loop of its own, while the actors fixtures
-    also reach the store from the test's loop: an asyncpg connection belongs to the loop that
-    opened it, so on PostgreSQL none is pooled between the two.
-    """
-    container = Container()
-    container.settings.override(providers.Object(settings_on(database_url)))
-    if make_url(database_url).get_backend_name() == "postgresql":
-        container.engine.override(
-            providers.Singleton(create_async_engine, database_url, poolclass=NullPool)
-        )
-    yield container
-    container.reset_override()
+def container(container_on_both_databases: Container) -> Container:
+    return container_on_both_databases
 
 
 def fields(problem: dict[str, Any]) -> list[str]:
@@ -104,3 +85,14 @@ async def test_empty_search_text_lists_everyone(client: AsyncTestClient[Any], ad
         response = await client.get("/admin/users", params={"q": q}, headers=admin.headers)
         assert response.status_code == 200, response.text
         assert [user["id"] for user in response.json()["items"]] == [str(admin.id)]
+
+
+@pytest.mark.parametrize("name", ["building", "q"])
+async def test_format_character_in_a_search_text_is_refused_naming_it(
+    client: AsyncTestClient[Any], admin: Actor, name: str
+) -> None:
+    path = "/rooms" if name == "building" else "/admin/users"
+
+    response = await client.get(path, params={name: "Main\u202e"}, headers=admin.headers)
+
+    assert fields(assert_problem(response, 400)) == [name]
