@@ -19,7 +19,7 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from campus_booking.adapters.http.app import create_app
-from campus_booking.adapters.logs import RequestIdFilter
+from campus_booking.adapters.logs import RequestIdFilter, configure_logging
 from campus_booking.container import Container
 from tests.e2e.actors import Actors, at, book, create_room, fix_clock
 from tests.e2e.conftest import PASSWORD, SignedIn, assert_problem, auth, register
@@ -180,6 +180,30 @@ async def test_each_request_is_logged_once_with_what_its_response_says(
     duration = record.__dict__["duration_ms"]
     assert isinstance(duration, float)
     assert 0 <= duration < 30_000
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """configure_logging replaces the root handlers: put back pytest's afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_a_path_with_an_encoded_line_break_cannot_forge_a_text_log_line(
+    client: AsyncTestClient[Any], capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    forged = "2030-01-01 08:00:00,000 INFO campus_booking.requests [-] GET /admin/users 200"
+    configure_logging(json=False)  # here: capsys captures the test's stderr, not setup's
+
+    response = await client.get("/x%0a" + forged.replace(" ", "%20"))
+
+    lines = [line for line in capsys.readouterr().err.splitlines() if " GET /" in line]
+    assert response.status_code == 404
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(f" GET /x\\n{forged} 404"), lines
 
 
 async def test_the_log_line_carries_the_callers_request_id(
