@@ -414,6 +414,73 @@ async def test_a_json_route_refuses_other_content_types(
     assert (await register(client, "ana@uni.example")).status_code == 201
 
 
+async def asgi_post(
+    app: Any, path: str, body: bytes, headers: list[tuple[bytes, bytes]], http_version: str
+) -> tuple[int, bytes]:
+    """One POST straight to the ASGI app, as an HTTP/2 or HTTP/3 server may hand it over:
+    the body in two messages and no length header (neither protocol needs one)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": http_version,
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    half = len(body) // 2
+    messages = [
+        {"type": "http.request", "body": body[:half], "more_body": True},
+        {"type": "http.request", "body": body[half:], "more_body": False},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+@pytest.mark.parametrize("http_version", ["1.1", "2", "3"])
+async def test_a_body_without_a_content_type_is_refused_whatever_the_http_version(
+    client: AsyncTestClient[Any], http_version: str
+) -> None:
+    """Over h2c a body with neither Content-Type nor Content-Length was parsed as JSON."""
+    status, body = await asgi_post(client.app, "/auth/register", REGISTRATION, [], http_version)
+
+    assert status == 415, body
+    assert json.loads(body)["detail"] == (
+        "Send the body as `application/json`, not `no content type`."
+    )
+    assert (await register(client, "ana@uni.example")).status_code == 201  # nothing was made
+
+
+@pytest.mark.parametrize("http_version", ["1.1", "2", "3"])
+async def test_a_json_body_without_a_length_is_accepted_whatever_the_http_version(
+    client: AsyncTestClient[Any], http_version: str
+) -> None:
+    """The control: the body is read as it was, first message included."""
+    json_type = [(b"content-type", b"application/json")]
+
+    status, body = await asgi_post(
+        client.app, "/auth/register", REGISTRATION, json_type, http_version
+    )
+
+    assert status == 201, body
+    assert json.loads(body)["email"] == "ana@uni.example"
+
+
 async def test_json_sent_to_the_login_form_is_refused(client: AsyncTestClient[Any]) -> None:
     assert (await register(client, "ana@uni.example")).status_code == 201
 
