@@ -43,15 +43,21 @@ def do_run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
+    migration = context.get_context()
+    before = migration.get_current_revision()
     with context.begin_transaction():
         context.run_migrations()
+    # The `migrate` command says what it did: from which revision to which.
+    config.attributes["revisions"] = (before, migration.get_current_revision())
 
 
 async def run_migrations_online() -> None:
     engine = create_async_engine(database_url(), poolclass=pool.NullPool)
-    async with engine.connect() as connection:
-        await connection.run_sync(do_run_migrations)
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+    finally:
+        await engine.dispose()
 
 
 if context.is_offline_mode():

@@ -43,8 +43,14 @@ def in_ci() -> bool:
 
 
 def test_settings(database_url: str) -> Settings:
-    """Settings for tests: the cheapest bcrypt cost, a fixed secret, the given database."""
-    return Settings(database_url=database_url, jwt_secret=TEST_SECRET, bcrypt_rounds=4)
+    """Settings for tests: the cheapest bcrypt cost, a fixed secret, the given database, and
+    room for every sign-up a test makes from its one address (tests of that limit set it)."""
+    return Settings(
+        database_url=database_url,
+        jwt_secret=TEST_SECRET,
+        bcrypt_rounds=4,
+        registrations_per_client=1000,
+    )
 
 
 # --- SQLite -------------------------------------------------------------------------------

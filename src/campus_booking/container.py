@@ -10,7 +10,7 @@ from campus_booking.adapters.clock import SystemClock
 from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.probe import SqlDatabaseProbe
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
-from campus_booking.adapters.security.passwords import BcryptPasswordHasher
+from campus_booking.adapters.security.passwords import HASHING_THREADS, BcryptPasswordHasher
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.adapters.throttling.redis import RedisFailureCounter
@@ -24,6 +24,7 @@ from campus_booking.application.bookings import (
     GetBooking,
     ListBookings,
 )
+from campus_booking.application.hashing import BoundedPasswordHasher
 from campus_booking.application.ports import Clock
 from campus_booking.application.rooms import (
     CreateRoom,
@@ -32,10 +33,17 @@ from campus_booking.application.rooms import (
     ListRooms,
     UpdateRoom,
 )
-from campus_booking.application.throttling import LoginThrottle
+from campus_booking.application.sessions import ChangePassword, SignOutEverywhere
+from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
 from campus_booking.application.users import ChangeUser, ListUsers
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.settings import Settings
+
+# At bcrypt cost 12 (~300 ms a check) 32 waiting sign-ins are a few seconds' work per process;
+# sign-ups may keep only a short line, the rest answer 503 at once.
+SIGN_IN_HASHES_WAITING = 32
+SIGN_UP_HASHES_WAITING = 4
+SIGN_UP_NICENESS = 19
 
 
 def failure_counter_for(
@@ -52,14 +60,37 @@ def failure_counter_for(
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings.from_environ)
 
-    engine = providers.Singleton(create_engine, url=settings.provided.database_url)
+    engine = providers.Singleton(
+        create_engine,
+        url=settings.provided.database_url,
+        lock_timeout_seconds=settings.provided.database_lock_timeout_seconds,
+        statement_timeout_seconds=settings.provided.database_statement_timeout_seconds,
+    )
     # A Factory: every use-case call opens its own connection and transaction.
     uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
 
     clock = providers.Singleton(SystemClock)
+    # Sign-ins (and password changes) and sign-ups hash on budgets of their own: see
+    # application/hashing.py. Sign-ins get two threads; sign-ups one, niced further.
     password_hasher = providers.Singleton(
-        BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds
+        BoundedPasswordHasher,
+        providers.Singleton(BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds),
+        concurrent=HASHING_THREADS,
+        waiting=SIGN_IN_HASHES_WAITING,
+        refusal="Too many sign-ins at once; try again shortly.",
+    )
+    registration_hasher = providers.Singleton(
+        BoundedPasswordHasher,
+        providers.Singleton(
+            BcryptPasswordHasher,
+            rounds=settings.provided.bcrypt_rounds,
+            threads=1,
+            niceness=SIGN_UP_NICENESS,
+        ),
+        concurrent=1,
+        waiting=SIGN_UP_HASHES_WAITING,
+        refusal="Too many sign-ups at once; try again shortly.",
     )
     token_service = providers.Singleton(
         JwtTokenService,
@@ -70,16 +101,26 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
 
+    failure_counter = providers.Singleton(failure_counter_for, settings, clock)
+    registration_throttle = providers.Singleton(
+        RegistrationThrottle,
+        counter=failure_counter,
+        per_client=settings.provided.registrations_per_client,
+    )
     register_user = providers.Factory(
-        RegisterUser, uow=uow.provider, hasher=password_hasher, clock=clock
+        RegisterUser,
+        uow=uow.provider,
+        hasher=registration_hasher,
+        clock=clock,
+        throttle=registration_throttle,
     )
     create_admin = providers.Factory(
-        CreateAdmin, uow=uow.provider, hasher=password_hasher, clock=clock
+        CreateAdmin, uow=uow.provider, hasher=registration_hasher, clock=clock
     )
-    failure_counter = providers.Singleton(failure_counter_for, settings, clock)
     login_throttle = providers.Singleton(
         LoginThrottle,
         counter=failure_counter,
+        per_account_and_client=settings.provided.login_failures_per_account_and_client,
         per_account=settings.provided.login_failures_per_account,
         per_client=settings.provided.login_failures_per_client,
     )
@@ -91,10 +132,21 @@ class Container(containers.DeclarativeContainer):
         throttle=login_throttle,
     )
     get_current_user = providers.Factory(GetCurrentUser, uow=uow.provider, tokens=token_service)
+    sign_out_everywhere = providers.Factory(SignOutEverywhere, uow=uow.provider, clock=clock)
+    change_password = providers.Factory(
+        ChangePassword,
+        uow=uow.provider,
+        hasher=password_hasher,
+        tokens=token_service,
+        throttle=login_throttle,
+        clock=clock,
+    )
 
     booking_rules = providers.Singleton(
         BookingRules,
         max_duration=providers.Factory(timedelta, hours=settings.provided.max_booking_hours),
+        max_ahead=providers.Factory(timedelta, days=settings.provided.max_days_ahead),
+        max_active_per_student=settings.provided.max_active_bookings_per_student,
     )
 
     list_rooms = providers.Factory(ListRooms, uow=uow.provider)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -12,6 +13,8 @@ PREFIX = "CAMPUS_BOOKING_"
 MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = Path(".campus-booking-secret")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./campus_booking.db"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(Exception):
@@ -28,14 +31,23 @@ class Settings:
     jwt_audience: str = "campus-booking-api"
     bcrypt_rounds: int = 12
     max_booking_hours: int = 8
+    max_days_ahead: int = 365  # to a booking's end
+    max_active_bookings_per_student: int = 20
     log_format: str = "text"  # "json" by default in production
     log_level: str = "INFO"
     cors_origins: tuple[str, ...] = ()
     hsts_seconds: int = 0
     redis_url: str | None = None
-    login_failures_per_account: int = 5
+    login_failures_per_account_and_client: int = 5
+    login_failures_per_account: int = 100
     login_failures_per_client: int = 50
     login_window_seconds: int = 300
+    registrations_per_client: int = 10
+    trusted_proxies: tuple[Network, ...] = ()
+    # How long a statement may wait for a row or table lock (PostgreSQL's lock_timeout,
+    # SQLite's busy timeout), and how long any statement may run (PostgreSQL only).
+    database_lock_timeout_seconds: float = 5.0
+    database_statement_timeout_seconds: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -69,6 +81,10 @@ class Settings:
             jwt_audience=read("JWT_AUDIENCE", cls.jwt_audience),
             bcrypt_rounds=_positive_int(environ, "BCRYPT_ROUNDS", cls.bcrypt_rounds),
             max_booking_hours=_positive_int(environ, "MAX_BOOKING_HOURS", cls.max_booking_hours),
+            max_days_ahead=_positive_int(environ, "MAX_DAYS_AHEAD", cls.max_days_ahead),
+            max_active_bookings_per_student=_positive_int(
+                environ, "MAX_ACTIVE_BOOKINGS_PER_STUDENT", cls.max_active_bookings_per_student
+            ),
             log_format=read("LOG_FORMAT", "json" if env == "production" else cls.log_format),
             log_level=read("LOG_LEVEL", cls.log_level).upper(),
             cors_origins=tuple(
@@ -76,6 +92,11 @@ class Settings:
             ),
             hsts_seconds=_whole_number(environ, "HSTS_SECONDS", cls.hsts_seconds),
             redis_url=read("REDIS_URL", "") or None,
+            login_failures_per_account_and_client=_positive_int(
+                environ,
+                "LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT",
+                cls.login_failures_per_account_and_client,
+            ),
             login_failures_per_account=_positive_int(
                 environ, "LOGIN_FAILURES_PER_ACCOUNT", cls.login_failures_per_account
             ),
@@ -85,15 +106,36 @@ class Settings:
             login_window_seconds=_positive_int(
                 environ, "LOGIN_WINDOW_SECONDS", cls.login_window_seconds
             ),
+            registrations_per_client=_positive_int(
+                environ, "REGISTRATIONS_PER_CLIENT", cls.registrations_per_client
+            ),
+            trusted_proxies=_networks(environ, "TRUSTED_PROXIES"),
+            database_lock_timeout_seconds=_positive_seconds(
+                environ, "DATABASE_LOCK_TIMEOUT_SECONDS", cls.database_lock_timeout_seconds
+            ),
+            database_statement_timeout_seconds=_positive_seconds(
+                environ,
+                "DATABASE_STATEMENT_TIMEOUT_SECONDS",
+                cls.database_statement_timeout_seconds,
+            ),
         )
         if settings.max_booking_hours > 24:
             raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
+        if settings.max_days_ahead > 36_500:  # datetime's range ends at the year 9999
+            raise SettingsError(f"{PREFIX}MAX_DAYS_AHEAD must be at most 36500")
         if settings.log_format not in {"json", "text"}:
             raise SettingsError(f"{PREFIX}LOG_FORMAT must be 'json' or 'text'")
         if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if not 4 <= settings.bcrypt_rounds <= 31:
             raise SettingsError(f"{PREFIX}BCRYPT_ROUNDS must be between 4 and 31")
+        if settings.database_statement_timeout_seconds < settings.database_lock_timeout_seconds:
+            # A statement's lock wait counts towards its run time: the lock timeout would never
+            # apply, and a lock wait would be reported as a slow statement.
+            raise SettingsError(
+                f"{PREFIX}DATABASE_STATEMENT_TIMEOUT_SECONDS must not be shorter than "
+                f"{PREFIX}DATABASE_LOCK_TIMEOUT_SECONDS"
+            )
         return settings
 
 
@@ -129,12 +171,40 @@ def development_secret(path: Path) -> str:
     return secret
 
 
+def _networks(environ: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR blocks: `10.0.0.1, 192.168.0.0/24, ::1`."""
+    networks = []
+    for item in environ.get(PREFIX + name, "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise SettingsError(
+                    f"{PREFIX}{name} must list IP addresses or CIDR blocks, not {item.strip()!r}"
+                ) from None
+    return tuple(networks)
+
+
 def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
     return _int_at_least(0, environ, name, default, "must not be negative")
 
 
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return _int_at_least(1, environ, name, default, "must be positive")
+
+
+def _positive_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """Seconds, fractions allowed, at least a millisecond (the databases count in those)."""
+    raw = environ.get(PREFIX + name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a number of seconds, not {raw!r}") from None
+    if not 0.001 <= value <= 86_400:  # also refuses nan and inf
+        raise SettingsError(f"{PREFIX}{name} must be between 0.001 and 86400 seconds")
+    return value
 
 
 def _int_at_least(

@@ -174,8 +174,9 @@ async def test_unexpected_error_is_a_500_problem_that_hides_the_cause(
             providers.Factory(
                 ExplodingRegisterUser,
                 uow=container.uow.provider,
-                hasher=container.password_hasher,
+                hasher=container.registration_hasher,
                 clock=container.clock,
+                throttle=container.registration_throttle,
             )
         ),
         caplog.at_level(logging.ERROR),

@@ -19,6 +19,8 @@ OPERATIONS = {
     ("/auth/register", "post"),
     ("/auth/login", "post"),
     ("/auth/me", "get"),
+    ("/auth/logout", "post"),
+    ("/auth/password", "post"),
     ("/rooms", "get"),
     ("/rooms", "post"),
     ("/rooms/{room_id}", "get"),

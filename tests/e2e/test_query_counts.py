@@ -10,6 +10,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 
+from campus_booking.adapters.database.engine import reader
 from campus_booking.application.auth import CreateAdminCommand
 from campus_booking.container import Container
 from campus_booking.domain.bookings import Booking
@@ -27,12 +28,15 @@ def counting_statements(container: Container) -> Iterator[list[str]]:
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
-    engine = container.engine().sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    # Readers have an engine, and a pool, of their own.
+    engines = [container.engine().sync_engine, reader(container.engine()).sync_engine]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 async def seed(container: Container, rooms: int, bookings_per_room: int) -> User:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
+from campus_booking.container import Container
 from tests.e2e.conftest import PASSWORD, assert_problem, register
 
 USER_KEYS = {"id", "email", "full_name", "role", "is_active", "created_at"}
@@ -150,3 +152,18 @@ async def test_malformed_json_is_refused(client: AsyncTestClient[Any]) -> None:
     )
 
     assert_problem(response, 400)
+
+
+async def test_sign_ups_looping_from_one_address_answer_429_with_retry_after(
+    client: AsyncTestClient[Any], container: Container
+) -> None:
+    """The attack: one address re-registering in a loop was never throttled."""
+    container.settings.override(replace(container.settings(), registrations_per_client=3))
+    statuses = [(await register(client, "ana@uni.example")).status_code for _ in range(4)]
+
+    refused = await register(client, "bo@uni.example")
+
+    assert statuses == [201, 409, 409, 429]
+    body = assert_problem(refused, 429)
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "sign-ups" in body["detail"]

@@ -20,6 +20,7 @@ from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.repositories import SqlBookingRepository
 from campus_booking.adapters.database.tables import audit_log
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
+from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.audit import ListAuditEntries
 from campus_booking.application.auth import (
     CreateAdmin,
@@ -43,6 +44,7 @@ from campus_booking.application.rooms import (
     UpdateRoom,
     UpdateRoomCommand,
 )
+from campus_booking.application.throttling import RegistrationThrottle
 from campus_booking.application.users import ChangeUser, ChangeUserCommand
 from campus_booking.domain.audit import Action, AuditEntry, Entity
 from campus_booking.domain.booking_rules import BookingRules
@@ -60,6 +62,13 @@ RULES = BookingRules(max_duration=timedelta(hours=8))
 PASSWORD = "correct horse battery"
 UNICODE = 'Café ☕ 会议室 — naïve "quoted" \\ back\nslash 🎓'
 NAME = "Zoë O'Brien-Ñúñez 张伟 🎓"  # a full name keeps no line breaks: `UNICODE` would be cleaned
+
+
+def sign_up_throttle(clock: FixedClock) -> RegistrationThrottle:
+    """Generous: these tests are about what a sign-up writes, not how often one may."""
+    return RegistrationThrottle(
+        MemoryFailureCounter(window_seconds=300, clock=clock), per_client=1000
+    )
 
 
 def at(hours: float) -> datetime:
@@ -191,8 +200,10 @@ async def test_sign_up_and_the_admin_bootstrap_leave_their_rows(
     uow: UowFactory, engine: AsyncEngine, clock: FixedClock
 ) -> None:
     """A sign-up's actor is the account its own transaction creates: the foreign key holds."""
-    ana = await RegisterUser(uow, FakeHasher(), clock)(
-        RegisterUserCommand(email="ana@uni.edu", password=PASSWORD, full_name=NAME)
+    ana = await RegisterUser(uow, FakeHasher(), clock, sign_up_throttle(clock))(
+        RegisterUserCommand(
+            email="ana@uni.edu", password=PASSWORD, full_name=NAME, client="192.0.2.1"
+        )
     )
     clock.advance(timedelta(seconds=1))
     root = await CreateAdmin(uow, FakeHasher(), clock)(

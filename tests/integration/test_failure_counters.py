@@ -13,7 +13,8 @@ from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.adapters.throttling.redis import RedisFailureCounter
 from campus_booking.application.ports import FailureCounter
-from campus_booking.domain.errors import Unavailable
+from campus_booking.application.throttling import LoginThrottle
+from campus_booking.domain.errors import TooManyAttempts, Unavailable
 
 WINDOW_SECONDS = 60
 
@@ -37,46 +38,69 @@ def new_key() -> str:
     return f"test:{uuid.uuid4().hex}"
 
 
-async def test_an_unknown_key_has_no_failures(counter: FailureCounter) -> None:
-    assert await counter.failures(new_key()) == (0, 0)
+LIMIT = 5
 
 
-async def test_failures_add_up_within_one_window(counter: FailureCounter) -> None:
+async def test_the_first_reservation_of_a_key_counts_one_and_opens_a_window(
+    counter: FailureCounter,
+) -> None:
+    assert await counter.reserve(new_key()) == (1, WINDOW_SECONDS)
+
+
+async def test_reservations_add_up_within_one_window(counter: FailureCounter) -> None:
     key = new_key()
-    for _ in range(3):
-        await counter.add_failure(key)
+    for _ in range(2):
+        await counter.reserve(key)
 
-    count, seconds_left = await counter.failures(key)
+    count, seconds_left = await counter.reserve(key)
 
     assert count == 3
     assert WINDOW_SECONDS - 2 <= seconds_left <= WINDOW_SECONDS
 
 
-async def test_keys_are_counted_apart_and_clear_forgets_one(counter: FailureCounter) -> None:
+async def test_release_gives_one_back_and_clear_forgets_a_key(counter: FailureCounter) -> None:
     first, second = new_key(), new_key()
-    await counter.add_failure(first)
-    await counter.add_failure(second)
-    await counter.add_failure(second)
+    for _ in range(3):
+        await counter.reserve(first)
+    await counter.reserve(second)
 
+    await counter.release(first)
     await counter.clear(second)
 
-    assert (await counter.failures(first))[0] == 1
-    assert await counter.failures(second) == (0, 0)
+    assert (await counter.reserve(first))[0] == 3
+    assert (await counter.reserve(second))[0] == 1
 
 
-async def test_the_memory_window_ends_at_the_first_failure_plus_its_length() -> None:
+async def test_release_never_goes_below_zero(counter: FailureCounter) -> None:
+    key = new_key()
+    await counter.release(key)
+    await counter.release(key)
+
+    assert (await counter.reserve(key))[0] == 1
+
+
+async def test_100_concurrent_reservations_let_exactly_the_limit_through(
+    counter: FailureCounter,
+) -> None:
+    """The attack was a burst: every reservation sees its own count, so only `LIMIT` see room."""
+    key = new_key()
+
+    counts = await asyncio.gather(*(counter.reserve(key) for _ in range(100)))
+
+    assert sorted(count for count, _ in counts) == list(range(1, 101))
+    assert sum(count <= LIMIT for count, _ in counts) == LIMIT
+
+
+async def test_the_memory_window_ends_at_the_first_attempt_plus_its_length() -> None:
     clock = FixedClock(datetime(2030, 1, 1, tzinfo=UTC))
     counter = MemoryFailureCounter(window_seconds=WINDOW_SECONDS, clock=clock)
     key = new_key()
-    await counter.add_failure(key)
+    await counter.reserve(key)
     clock.advance(timedelta(seconds=WINDOW_SECONDS - 10))
-    await counter.add_failure(key)  # a later failure does not push the end back
 
-    assert await counter.failures(key) == (2, 10)
+    assert await counter.reserve(key) == (2, 10)  # a later attempt does not push the end back
     clock.advance(timedelta(seconds=10))
-    assert await counter.failures(key) == (0, 0)
-    await counter.add_failure(key)
-    assert await counter.failures(key) == (1, WINDOW_SECONDS)
+    assert await counter.reserve(key) == (1, WINDOW_SECONDS)
 
 
 @pytest.mark.redis
@@ -84,34 +108,77 @@ async def test_the_redis_window_expires_on_the_server(redis_url: str) -> None:
     counter = RedisFailureCounter(url=redis_url, window_seconds=1)
     key = new_key()
     try:
-        await counter.add_failure(key)
-        await counter.add_failure(key)
-        assert (await counter.failures(key))[0] == 2
+        await counter.reserve(key)
+        assert (await counter.reserve(key))[0] == 2
         await asyncio.sleep(1.2)
-        assert await counter.failures(key) == (0, 0)
+        assert (await counter.reserve(key))[0] == 1
     finally:
         await counter.aclose()
 
 
 @pytest.mark.redis
-async def test_two_processes_worth_of_clients_share_one_count(redis_url: str) -> None:
+async def test_a_release_after_the_window_expired_leaves_no_endless_key(redis_url: str) -> None:
+    """A plain DECR would create the key at -1 without an expiry."""
+    counter = RedisFailureCounter(url=redis_url, window_seconds=1)
+    key = new_key()
+    try:
+        await counter.reserve(key)
+        await asyncio.sleep(1.2)
+        await counter.release(key)
+
+        assert await counter.reserve(key) == (1, 1)
+    finally:
+        await counter.aclose()
+
+
+@pytest.mark.redis
+async def test_two_processes_reserving_together_let_exactly_the_limit_through(
+    redis_url: str,
+) -> None:
     """Each server process has its own client; the count lives on the server."""
     workers = [RedisFailureCounter(url=redis_url, window_seconds=WINDOW_SECONDS) for _ in "ab"]
     key = new_key()
     try:
-        await asyncio.gather(*(worker.add_failure(key) for worker in workers for _ in range(5)))
-        assert [(await worker.failures(key))[0] for worker in workers] == [10, 10]
+        counts = await asyncio.gather(
+            *(worker.reserve(key) for worker in workers for _ in range(50))
+        )
+        assert sorted(count for count, _ in counts) == list(range(1, 101))
+        assert sum(count <= LIMIT for count, _ in counts) == LIMIT
     finally:
         for worker in workers:
             await worker.aclose()
+
+
+@pytest.mark.redis
+async def test_100_concurrent_sign_in_attempts_on_redis_let_exactly_the_limit_through(
+    redis_url: str,
+) -> None:
+    counter = RedisFailureCounter(url=redis_url, window_seconds=WINDOW_SECONDS)
+    throttle = LoginThrottle(
+        counter, per_account_and_client=LIMIT, per_account=1000, per_client=1000
+    )
+    account = f"{uuid.uuid4().hex}@uni.example"
+
+    async def one() -> bool:
+        try:
+            await throttle.reserve(account=account, client="192.0.2.1")
+        except TooManyAttempts:
+            return False
+        return True
+
+    try:
+        admitted = await asyncio.gather(*(one() for _ in range(100)))
+        assert sum(admitted) == LIMIT
+    finally:
+        await counter.aclose()
 
 
 async def test_an_unreachable_redis_is_unavailable_not_a_crash() -> None:
     counter = RedisFailureCounter(url="redis://127.0.0.1:1/0", window_seconds=WINDOW_SECONDS)
     try:
         with pytest.raises(Unavailable):
-            await counter.failures(new_key())
+            await counter.reserve(new_key())
         with pytest.raises(Unavailable):
-            await counter.add_failure(new_key())
+            await counter.release(new_key())
     finally:
         await counter.aclose()

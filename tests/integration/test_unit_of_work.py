@@ -113,7 +113,7 @@ async def test_sqlite_pragmas_are_in_force_on_app_connections(sqlite_url: str) -
     assert pragmas == {
         "journal_mode": "wal",
         "foreign_keys": 1,
-        "busy_timeout": 5000,
+        "busy_timeout": 5000,  # the default lock timeout
         "synchronous": 1,
     }
 

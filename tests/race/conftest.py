@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -59,7 +59,9 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def server_environment(database_url: str, bcrypt_rounds: int = 4) -> dict[str, str]:
+def server_environment(
+    database_url: str, bcrypt_rounds: int = 4, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """This environment without any `CAMPUS_BOOKING_*` setting, plus the test's own."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("CAMPUS_BOOKING_")}
     return {
@@ -67,6 +69,12 @@ def server_environment(database_url: str, bcrypt_rounds: int = 4) -> dict[str, s
         "CAMPUS_BOOKING_DATABASE_URL": database_url,
         "CAMPUS_BOOKING_JWT_SECRET": TEST_SECRET,
         "CAMPUS_BOOKING_BCRYPT_ROUNDS": str(bcrypt_rounds),
+        # Every student of a test signs up from this one address.
+        "CAMPUS_BOOKING_REGISTRATIONS_PER_CLIENT": "100000",
+        # The races book fixed dates years ahead, many by one student: no campus limits here.
+        "CAMPUS_BOOKING_MAX_DAYS_AHEAD": "36500",
+        "CAMPUS_BOOKING_MAX_ACTIVE_BOOKINGS_PER_STUDENT": str(10**9),
+        **(extra or {}),
     }
 
 
@@ -172,7 +180,11 @@ async def truncate(database_url: str) -> None:
 
 
 def start_server(
-    database_url: str, log: Path, *, bcrypt_rounds: int = 4
+    database_url: str,
+    log: Path,
+    *,
+    bcrypt_rounds: int = 4,
+    environment: Mapping[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], Server]:
     """`campus-booking serve --workers 2` in a session (process group) of its own, answering.
 
@@ -185,7 +197,7 @@ def start_server(
         process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env=server_environment(database_url, bcrypt_rounds),
+            env=server_environment(database_url, bcrypt_rounds, environment),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,

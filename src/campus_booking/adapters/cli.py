@@ -9,9 +9,11 @@ import argparse
 import asyncio
 import getpass
 import os
+import socket
 import sys
 from typing import TYPE_CHECKING
 
+from campus_booking.adapters.database import connection_failures
 from campus_booking.adapters.database.migrations import upgrade
 from campus_booking.application.auth import CreateAdminCommand
 from campus_booking.domain.errors import DomainError
@@ -58,9 +60,7 @@ def run(container: Container, argv: list[str]) -> int:
         if args.command == "create-admin":
             return _create_admin(container, args.email, args.full_name)
         if args.command == "migrate":
-            upgrade(settings.database_url)
-            print("database is at the latest revision")
-            return 0
+            return _migrate(settings.database_url)
         return _serve(args.host, args.port, args.workers, args.drain_seconds)
     except SettingsError as error:
         print(f"campus-booking: configuration error: {error}", file=sys.stderr)
@@ -89,6 +89,24 @@ def _create_admin(container: Container, email: str, full_name: str) -> int:
     return 0
 
 
+def _migrate(database_url: str) -> int:
+    try:
+        before, after = upgrade(database_url)
+    except Exception as error:  # a set-up mistake gets one line; anything else its traceback
+        problem = connection_failures.explain(error, database_url)
+        if problem is None:
+            raise
+        print(f"campus-booking: {problem}", file=sys.stderr)
+        return 1
+    if before == after:
+        print(f"the database was already at the latest revision ({after})")
+    elif before is None:
+        print(f"created the schema: the database is now at revision {after}")
+    else:
+        print(f"migrated the database from revision {before} to {after}")
+    return 0
+
+
 def _prompt_password() -> str | None:
     first = getpass.getpass("Password for the new admin: ")
     second = getpass.getpass("Repeat the password: ")
@@ -96,6 +114,15 @@ def _prompt_password() -> str | None:
 
 
 def _serve(host: str, port: int, workers: int, drain_seconds: int) -> int:
+    taken = port_taken(host, port)
+    if taken:
+        print(
+            f"campus-booking: cannot listen on {host}:{port}: {taken}; another server (maybe "
+            "another campus-booking) holds it: stop it, or choose another port with --port "
+            "(make run PORT=...)",
+            file=sys.stderr,
+        )
+        return 1
     serve_asgi(
         "campus_booking.main:asgi_app",
         factory=True,
@@ -105,6 +132,23 @@ def _serve(host: str, port: int, workers: int, drain_seconds: int) -> int:
         drain_seconds=drain_seconds,
     )
     return 0
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why the port cannot be listened on, or None when it is free.
+
+    The server binds with SO_REUSEPORT, so a second one on a taken port would start without
+    complaint and share its requests with the first. This probe binds without that option
+    and so fails while anyone listens there.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 def serve_asgi(

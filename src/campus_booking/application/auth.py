@@ -12,10 +12,16 @@ from campus_booking.application.ports import (
     TokenService,
     UnitOfWorkFactory,
 )
-from campus_booking.application.throttling import LoginThrottle
+from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
 from campus_booking.domain.audit import Action
 from campus_booking.domain.errors import AuthenticationFailed, Conflict, InvalidValue
-from campus_booking.domain.users import Role, User, check_password_rules, normalise_email
+from campus_booking.domain.users import (
+    Role,
+    User,
+    check_password_rules,
+    clean_full_name,
+    normalise_email,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +29,8 @@ class RegisterUserCommand:
     email: str
     password: str
     full_name: str
+    client: str
+    """Where the sign-up comes from (an IP address): sign-ups are throttled per client."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +60,22 @@ class _AccountCreation:
         self, *, email: str, password: str, full_name: str, role: Role, self_service: bool
     ) -> User:
         check_password_rules(password)
+        email = normalise_email(email)
+        clean_full_name(full_name)
+        # Looked up before hashing, so that a taken email costs no bcrypt: re-registering one
+        # address in a loop starved sign-ins. The faster 409 tells that the account exists,
+        # which the 409 itself tells anyway.
+        async with self._uow(read_only=True) as uow:
+            if await uow.users.get_by_email(email) is not None:
+                raise _taken()
         password_hash = await self._hasher.hash(password)
         now = self._clock.now()
         user = User.register(
             email=email, full_name=full_name, password_hash=password_hash, now=now, role=role
         )
         async with self._uow() as uow:
-            if await uow.users.get_by_email(user.email) is not None:
-                raise Conflict("An account with this email already exists.")
+            if await uow.users.get_by_email(user.email) is not None:  # taken meanwhile
+                raise _taken()
             await uow.users.add(user)
             await audit_change(
                 uow,
@@ -73,10 +89,29 @@ class _AccountCreation:
         return user
 
 
+def _taken() -> Conflict:
+    return Conflict("An account with this email already exists.")
+
+
 class RegisterUser(_AccountCreation):
-    """Self-service sign-up. Always a STUDENT: higher roles are granted by an admin."""
+    """Self-service sign-up. Always a STUDENT: higher roles are granted by an admin.
+
+    Throttled per client address; give it a hasher of its own budget (see hashing.py), so
+    that sign-ups cannot crowd out sign-ins.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        throttle: RegistrationThrottle,
+    ) -> None:
+        super().__init__(uow, hasher, clock)
+        self._throttle = throttle
 
     async def __call__(self, command: RegisterUserCommand) -> User:
+        await self._throttle.reserve(client=command.client)
         return await self._create(
             email=command.email,
             password=command.password,
@@ -120,12 +155,16 @@ class Authenticate:
         except InvalidValue:
             email = None
         account = email or command.email.casefold()
-        await self._throttle.check(account=account, client=command.client)
-        user = await self._verified_user(email, command.password)
+        # Counted before the password is looked at: see application/throttling.py.
+        reservation = await self._throttle.reserve(account=account, client=command.client)
+        try:
+            user = await self._verified_user(email, command.password)
+        except Exception:
+            await self._throttle.abandoned(reservation)
+            raise
         if user is None:
-            await self._throttle.failed(account=account, client=command.client)
-            raise AuthenticationFailed("Incorrect email or password.")
-        await self._throttle.succeeded(account=account)
+            raise AuthenticationFailed("Incorrect email or password.")  # the attempt stays counted
+        await self._throttle.succeeded(reservation, account=account, client=command.client)
         return self._tokens.issue(user)
 
     async def _verified_user(self, email: str | None, password: str) -> User | None:

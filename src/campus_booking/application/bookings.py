@@ -6,12 +6,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
+from campus_booking.application.actors import lock_actor
 from campus_booking.application.audit import audit_change
+from campus_booking.application.booking_limits import active_bookings_held
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.access import (
     check_can_cancel,
     check_can_change,
+    check_can_decide,
     check_can_see,
     manages_bookings,
 )
@@ -80,12 +83,16 @@ class _SlotHolder:
 
 class CreateBooking(_SlotHolder):
     async def __call__(self, actor: User, command: CreateBookingCommand) -> Booking:
-        now = self._clock.now()
         slot = TimeSlot(command.starts_at, command.ends_at)
         try:
             async with self._uow() as uow:
+                actor = await lock_actor(uow, actor)
                 room = await self._room(uow, command.room_id)
-                self._rules.check(room=room, slot=slot, attendees=command.attendees, now=now)
+                now = self._clock.now()  # once the locks are held: the times follow their order
+                held = await active_bookings_held(uow, self._rules, actor, now)
+                self._rules.check(
+                    room=room, slot=slot, attendees=command.attendees, now=now, active_bookings=held
+                )
                 booking = Booking.request(
                     room_id=room.id,
                     requester_id=actor.id,
@@ -110,13 +117,12 @@ class ChangeBooking(_SlotHolder):
     async def __call__(
         self, actor: User, booking_id: UUID, command: ChangeBookingCommand
     ) -> Booking:
-        now = self._clock.now()
         try:
             async with self._uow() as uow:
-                booking = await _visible_booking(uow, actor, booking_id)
+                actor, room, booking = await _locked_booking(uow, actor, booking_id)
+                now = self._clock.now()
                 before = audit_fields(booking)[1]
                 check_can_change(actor, booking, now)
-                room = await self._room(uow, booking.room_id)
                 slot = TimeSlot(
                     command.starts_at or booking.slot.start, command.ends_at or booking.slot.end
                 )
@@ -145,9 +151,9 @@ class CancelBooking:
         self._clock = clock
 
     async def __call__(self, actor: User, booking_id: UUID) -> Booking:
-        now = self._clock.now()
         async with self._uow() as uow:
-            booking = await _visible_booking(uow, actor, booking_id)
+            actor, _room, booking = await _locked_booking(uow, actor, booking_id)
+            now = self._clock.now()
             before = audit_fields(booking)[1]
             check_can_cancel(actor, booking, now)
             booking.cancel()
@@ -179,10 +185,11 @@ class DecideBooking:
     async def _decide(
         self, actor: User, booking_id: UUID, decision: Action, reason: str | None
     ) -> Booking:
-        now = self._clock.now()
         async with self._uow() as uow:
-            booking = await _visible_booking(uow, actor, booking_id)
+            actor, room, booking = await _locked_booking(uow, actor, booking_id)
+            now = self._clock.now()
             before = audit_fields(booking)[1]
+            check_can_decide(room)
             if decision is Action.APPROVED:
                 booking.approve(by=actor.id, at=now, reason=reason)
             else:
@@ -223,6 +230,23 @@ def _check_may_decide(actor: User) -> None:
     """The HTTP guard already says so; the use-case holds the rule for any other caller."""
     if not may_decide(actor):
         raise PermissionDenied("Only staff and admins may approve or reject bookings.")
+
+
+async def _locked_booking(
+    uow: UnitOfWork, actor: User, booking_id: UUID
+) -> tuple[User, Room, Booking]:
+    """The actor, the booking's room and the booking, locked in that order and read afresh.
+
+    Every writer of a booking takes the same locks in the same order, so two changes to one
+    booking run one after the other, the second seeing what the first wrote.
+    """
+    actor = await lock_actor(uow, actor)
+    room = await uow.rooms.lock_of_booking(booking_id)
+    booking = await uow.bookings.get(booking_id, lock=True) if room else None
+    if room is None or booking is None:
+        raise NotFound("Booking not found.")
+    check_can_see(actor, booking)
+    return actor, room, booking
 
 
 async def _visible_booking(uow: UnitOfWork, actor: User, booking_id: UUID) -> Booking:

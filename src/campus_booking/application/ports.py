@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -34,7 +35,9 @@ class UserRepository(Protocol):
         """Store a new user; raises `Conflict` when the email is taken."""
         ...
 
-    async def get(self, user_id: UUID) -> User | None: ...
+    async def get(self, user_id: UUID, *, lock: bool = False) -> User | None:
+        """`lock` holds the user's row until the transaction ends (see `UnitOfWork`)."""
+        ...
 
     async def get_by_email(self, email: str) -> User | None:
         """`email` is already normalised."""
@@ -48,8 +51,11 @@ class UserRepository(Protocol):
         """Ordered by email."""
         ...
 
-    async def lock_active_admin_ids(self) -> set[UUID]:
-        """Ids of the active admins, locked until the transaction ends where the database can."""
+    async def lock_admins_and(self, user_ids: Iterable[UUID]) -> list[User]:
+        """The active admins and the users named, locked until the transaction ends.
+
+        One statement takes every row in id order, so two changes to users cannot deadlock.
+        """
         ...
 
 
@@ -61,6 +67,14 @@ class RoomRepository(Protocol):
     async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
         """`lock` holds the room until the transaction ends: bookings of one room, and changes
         to the room itself, are then written one after another."""
+        ...
+
+    async def lock_of_booking(self, booking_id: UUID) -> Room | None:
+        """The room of the booking, locked as `get(lock=True)` does; None without the booking.
+
+        Writers of a booking lock its room first, so that they queue in the same order as
+        writers of the room's other bookings and of the room itself.
+        """
         ...
 
     async def save(self, room: Room) -> None:
@@ -77,7 +91,9 @@ class BookingRepository(Protocol):
         """Store a new booking; raises `SlotTaken` when the database refuses an overlap."""
         ...
 
-    async def get(self, booking_id: UUID) -> Booking | None: ...
+    async def get(self, booking_id: UUID, *, lock: bool = False) -> Booking | None:
+        """`lock` holds the booking's row until the transaction ends (see `UnitOfWork`)."""
+        ...
 
     async def save(self, booking: Booking) -> None:
         """Raises `SlotTaken` when the database refuses an overlap."""
@@ -93,8 +109,19 @@ class BookingRepository(Protocol):
         """Active bookings of the room that overlap `slot`, earliest first."""
         ...
 
-    async def active_from(self, room_id: UUID, instant: datetime) -> list[Booking]:
-        """Active bookings of the room that end after `instant`."""
+    async def active_from(
+        self, room_id: UUID, instant: datetime, *, lock: bool = False
+    ) -> list[Booking]:
+        """Active bookings of the room that end after `instant`; `lock` holds their rows."""
+        ...
+
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        """How many active bookings of the requester end after `instant`."""
+        ...
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        """Active bookings of the requester that end after `instant`, earliest first, locked:
+        they are about to be cancelled."""
         ...
 
 
@@ -110,6 +137,12 @@ class UnitOfWork(Protocol):
     """One transaction: everything done through its repositories commits or rolls back together.
 
     Leaving the `async with` block without `commit()` rolls back.
+
+    A writer locks every row it reads and then writes back, so that a concurrent writer of the
+    same row waits for it and then reads what it wrote: no change is lost. Rows are locked in
+    one order, so that writers cannot deadlock: the acting user (and, for changes to users,
+    the other users, in id order), then rooms, then bookings. Where the database runs one
+    writer at a time (SQLite), locking is a no-op.
     """
 
     users: UserRepository
@@ -170,13 +203,20 @@ class TokenService(Protocol):
 
 
 class FailureCounter(Protocol):
-    """Failures per key, counted in fixed windows that start at a key's first failure."""
+    """Attempts per key, counted in fixed windows that start at a key's first attempt.
 
-    async def failures(self, key: str) -> tuple[int, int]:
-        """The failures in the key's current window, and the seconds until it ends."""
+    `reserve` counts first and answers after, in one atomic step, so that concurrent attempts
+    cannot all see the count below a limit: the limit is checked against the count *including*
+    this attempt, before any password is looked at.
+    """
+
+    async def reserve(self, key: str) -> tuple[int, int]:
+        """Counts one more attempt; returns the count with it and the seconds left in the window."""
         ...
 
-    async def add_failure(self, key: str) -> None: ...
+    async def release(self, key: str) -> None:
+        """Gives one reserved attempt back (never below zero): it was refused or it succeeded."""
+        ...
 
     async def clear(self, key: str) -> None: ...
 

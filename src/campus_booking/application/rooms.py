@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
+from campus_booking.application.actors import lock_actor
 from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
@@ -65,16 +66,17 @@ class CreateRoom:
         self._clock = clock
 
     async def __call__(self, actor: User, command: CreateRoomCommand) -> Room:
-        now = self._clock.now()
-        room = Room.create(
-            name=command.name,
-            building=command.building,
-            capacity=command.capacity,
-            features=command.features,
-            requires_approval=command.requires_approval,
-            now=now,
-        )
         async with self._uow() as uow:
+            actor = await lock_actor(uow, actor)
+            now = self._clock.now()
+            room = Room.create(
+                name=command.name,
+                building=command.building,
+                capacity=command.capacity,
+                features=command.features,
+                requires_approval=command.requires_approval,
+                now=now,
+            )
             await uow.rooms.add(room)
             await audit_change(
                 uow, actor=actor, action=Action.CREATED, subject=room, before=None, at=now
@@ -90,6 +92,7 @@ class UpdateRoom:
 
     async def __call__(self, actor: User, room_id: UUID, command: UpdateRoomCommand) -> Room:
         async with self._uow() as uow:
+            actor = await lock_actor(uow, actor)
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
@@ -126,18 +129,19 @@ class DeactivateRoom:
         self._clock = clock
 
     async def __call__(self, actor: User, room_id: UUID, *, cancel_bookings: bool = False) -> None:
-        now = self._clock.now()
         async with self._uow() as uow:
+            actor = await lock_actor(uow, actor)
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
+            now = self._clock.now()
             before = audit_fields(room)[1]
             room.deactivate()
             await uow.rooms.save(room)
             await audit_change(
                 uow, actor=actor, action=Action.DEACTIVATED, subject=room, before=before, at=now
             )
-            upcoming = await uow.bookings.active_from(room_id, now)
+            upcoming = await uow.bookings.active_from(room_id, now, lock=True)
             if upcoming and not cancel_bookings:
                 raise Conflict(
                     f"The room has {len(upcoming)} upcoming active booking(s); "

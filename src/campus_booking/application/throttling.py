@@ -1,46 +1,141 @@
-"""Sign-in throttling: too many failures for one account, or from one client, wait a while.
+"""Throttling of attempts that cost a bcrypt check: sign-ins, password changes, sign-ups.
 
-Counts live in fixed windows that start at the first failure, so nobody is kept out for
-longer than one window; refused attempts are not counted, so waiting always helps. A
-successful sign-in clears the account's count (not the client's: one address may be a
-whole campus network).
+Every attempt is *reserved* before the password is checked: the count goes up first, and the
+attempt goes ahead only if the count, with it, is within every limit. Checking first and
+counting after let a burst of simultaneous attempts all pass the check before any of them was
+counted (100 at once, none refused). A refused attempt is given back, so it does not count:
+waiting always helps, and counts live in fixed windows that start at the first attempt, so
+nobody is kept out for longer than one window. A success is given back too, and clears the
+count of its account from its client.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from campus_booking.application.ports import FailureCounter
 from campus_booking.domain.errors import TooManyAttempts
 
 
-class LoginThrottle:
-    def __init__(self, counter: FailureCounter, *, per_account: int, per_client: int) -> None:
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """The keys one attempt was counted under."""
+
+    keys: tuple[str, ...]
+
+
+class AttemptLimiter:
+    """Counts attempts under several keys at once, each with its own limit."""
+
+    def __init__(self, counter: FailureCounter) -> None:
         self._counter = counter
-        self._limits = {"account": per_account, "client": per_client}
 
-    async def check(self, *, account: str, client: str) -> None:
-        """Raises `TooManyAttempts` while either the account or the client is over its limit."""
+    async def reserve(self, limits: Mapping[str, int], refusal: str) -> Reservation:
+        """Counts one attempt under every key; raises `TooManyAttempts(refusal)` when any key
+        is over its limit with it, after giving the attempt back under every key."""
+        reserved: list[str] = []
         waits = []
-        for kind, key in self._keys(account, client).items():
-            failures, seconds_left = await self._counter.failures(key)
-            if failures >= self._limits[kind]:
-                waits.append(seconds_left)
+        try:
+            for key, limit in limits.items():
+                count, seconds_left = await self._counter.reserve(key)
+                reserved.append(key)
+                if count > limit:
+                    waits.append(seconds_left)
+        except BaseException:
+            await self.release(Reservation(tuple(reserved)))
+            raise
+        reservation = Reservation(tuple(reserved))
         if waits:
-            raise TooManyAttempts(retry_after=max(1, *waits))
+            await self.release(reservation)
+            raise TooManyAttempts(retry_after=max(1, *waits), message=refusal)
+        return reservation
 
-    async def failed(self, *, account: str, client: str) -> None:
-        for key in self._keys(account, client).values():
-            await self._counter.add_failure(key)
+    async def release(self, reservation: Reservation) -> None:
+        for key in reservation.keys:
+            await self._counter.release(key)
 
-    async def succeeded(self, *, account: str) -> None:
-        await self._counter.clear(_account_key(account))
-
-    @staticmethod
-    def _keys(account: str, client: str) -> dict[str, str]:
-        return {"account": _account_key(account), "client": f"login:client:{client}"}
+    async def clear(self, key: str) -> None:
+        await self._counter.clear(key)
 
 
-def _account_key(account: str) -> str:
+class LoginThrottle:
+    """Failed sign-ins per account *from one client*, per account, and per client address.
+
+    The low limit is per account and client: five wrong passwords from an attacker's address
+    lock the account for that address only, not for its owner signing in from their own (an
+    account-wide low limit let anyone lock anyone out, admins included). An account-wide
+    limit, much higher, still stops a guesser spread over many addresses, and the per-client
+    limit stops one address guessing across many accounts.
+    """
+
+    REFUSAL = "Too many failed sign-in attempts; try again later."
+
+    def __init__(
+        self,
+        counter: FailureCounter,
+        *,
+        per_account_and_client: int,
+        per_account: int,
+        per_client: int,
+    ) -> None:
+        self._limiter = AttemptLimiter(counter)
+        self._per_pair = per_account_and_client
+        self._per_account = per_account
+        self._per_client = per_client
+
+    async def reserve(self, *, account: str, client: str) -> Reservation:
+        """Call before checking the password; an attempt that then fails stays counted."""
+        limits = {
+            pair_key(account, client): self._per_pair,
+            account_key(account): self._per_account,
+            client_key(client): self._per_client,
+        }
+        return await self._limiter.reserve(limits, self.REFUSAL)
+
+    async def succeeded(self, reservation: Reservation, *, account: str, client: str) -> None:
+        """Gives the attempt back and forgets the failures of this account from this client.
+
+        The account-wide count is left alone: failures from elsewhere are someone else's.
+        """
+        await self._limiter.release(reservation)
+        await self._limiter.clear(pair_key(account, client))
+
+    async def abandoned(self, reservation: Reservation) -> None:
+        """The attempt ended without a verdict on the password (the database failed, say)."""
+        await self._limiter.release(reservation)
+
+
+class RegistrationThrottle:
+    """Sign-ups per client address: every attempt counts, whatever its outcome.
+
+    Each sign-up may cost a bcrypt hash, and each success an account: one address looping on
+    `POST /auth/register` must not be able to spend either without bound.
+    """
+
+    REFUSAL = "Too many sign-ups from this address; try again later."
+
+    def __init__(self, counter: FailureCounter, *, per_client: int) -> None:
+        self._limiter = AttemptLimiter(counter)
+        self._per_client = per_client
+
+    async def reserve(self, *, client: str) -> None:
+        await self._limiter.reserve({f"register:client:{client}": self._per_client}, self.REFUSAL)
+
+
+def account_key(account: str) -> str:
     """Hashed, so the shared store never holds email addresses."""
-    return "login:account:" + hashlib.sha256(account.encode()).hexdigest()
+    return "login:account:" + _digest(account)
+
+
+def pair_key(account: str, client: str) -> str:
+    return "login:pair:" + _digest(f"{account}\n{client}")
+
+
+def client_key(client: str) -> str:
+    return f"login:client:{client}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

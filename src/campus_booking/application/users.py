@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from campus_booking.application.actors import check_still_current
 from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, UserFilter
+from campus_booking.application.user_bookings import release_bookings_of_deactivated
 from campus_booking.domain.audit import Action, audit_fields
-from campus_booking.domain.errors import Conflict, NotFound
+from campus_booking.domain.errors import Conflict, NotFound, PermissionDenied
 from campus_booking.domain.users import Role, User
 
 
@@ -19,6 +21,7 @@ class ChangeUserCommand:
 
     role: Role | None = None
     is_active: bool | None = None
+    cancel_bookings: bool = False  # when deactivating: cancel their upcoming bookings
 
 
 class ListUsers:
@@ -33,7 +36,9 @@ class ListUsers:
 class ChangeUser:
     """Changes a user's role or status; either change signs them out everywhere at once.
 
-    The last active admin cannot be demoted or deactivated: nobody could undo it.
+    The last active admin cannot be demoted or deactivated: nobody could undo it. The admins,
+    the caller and the user are locked together, so the caller's own role is the one they hold
+    when the change commits, and two admins cannot demote each other at the same moment.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
@@ -42,10 +47,20 @@ class ChangeUser:
 
     async def __call__(self, actor: User, user_id: UUID, command: ChangeUserCommand) -> User:
         async with self._uow() as uow:
-            admins = await uow.users.lock_active_admin_ids()
-            user = await uow.users.get(user_id)
+            locked = {
+                user.id: user for user in await uow.users.lock_admins_and([actor.id, user_id])
+            }
+            actor = check_still_current(actor, locked.get(actor.id))
+            if actor.role is not Role.ADMIN:
+                raise PermissionDenied("Only admins may change users.")
+            user = locked.get(user_id)
             if user is None:
                 raise NotFound("User not found.")
+            admins = {
+                admin.id
+                for admin in locked.values()
+                if admin.role is Role.ADMIN and admin.is_active
+            }
             before = audit_fields(user)[1]
             if command.role is not None:
                 user.change_role(command.role)
@@ -65,5 +80,13 @@ class ChangeUser:
                 before=before,
                 at=self._clock.now(),
             )
+            if command.is_active is False:
+                await release_bookings_of_deactivated(
+                    uow,
+                    actor=actor,
+                    user=user,
+                    cancel=command.cancel_bookings,
+                    now=self._clock.now(),
+                )
             await uow.commit()
         return user

@@ -10,6 +10,7 @@ from datetime import datetime
 from campus_booking.domain.approval import DECIDING_ROLES
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.errors import InvalidTransition, NotFound
+from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
 
@@ -36,3 +37,11 @@ def check_can_cancel(user: User, booking: Booking, now: datetime) -> None:
     check_can_see(user, booking)
     if not manages_bookings(user) and booking.slot.end <= now:
         raise InvalidTransition("A booking that has ended cannot be cancelled.")
+
+
+def check_can_decide(room: Room) -> None:
+    """A room no longer in use takes no decisions: approving would hold a slot nobody can use."""
+    if not room.is_active:
+        raise InvalidTransition(
+            f"Room {room.name!r} is no longer in use: its bookings cannot be decided."
+        )

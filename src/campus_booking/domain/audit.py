@@ -34,6 +34,8 @@ class Action(StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
     DEACTIVATED = "deactivated"
+    SIGNED_OUT = "signed_out"  # every session of the account ended
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action; 16 characters, the column width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,4 +108,19 @@ def record(
         action=action,
         before=before,
         after=after,
+    )
+
+
+def record_event(*, actor: User, action: Action, subject: User, at: datetime) -> AuditEntry:
+    """An entry for an account change the trail keeps no field of: a sign-out everywhere, a
+    new password. Who, what and when only: no before or after, so never a password hash."""
+    entity, _ = audit_fields(subject)
+    return AuditEntry(
+        at=at,
+        actor_id=actor.id,
+        entity=entity,
+        entity_id=subject.id,
+        action=action,
+        before=None,
+        after=None,
     )

@@ -141,6 +141,8 @@ class Booking:
             raise InvalidTransition(
                 f"Only a PENDING booking can be decided; this one is {self.status.value}."
             )
+        if self.slot.end <= at:
+            raise InvalidTransition("A booking that has ended can no longer be decided.")
         cleaned_reason = clean_reason(reason)
         self.status = outcome
         self.decided_by = by

@@ -6,6 +6,7 @@ The HTTP adapter maps each class to a status code in one place; nothing here kno
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -61,11 +62,38 @@ class InvalidValue(DomainError):
         self.reason = message
 
 
-class TooManyAttempts(DomainError):
-    """Too many failed sign-ins for an account or from a client; `retry_after` is in seconds."""
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One rule a request breaks: a stable `code` for programs, the `field` it is about, and a
+    `message` for people."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("Too many failed sign-in attempts; try again later.")
+    code: str
+    field: str
+    message: str
+
+
+class RulesBroken(DomainError):
+    """A well-formed request breaks rules of the domain; `violations` lists every one of them."""
+
+    def __init__(
+        self,
+        violations: Sequence[Violation],
+        message: str = "The request breaks one or more rules; see `violations`.",
+    ) -> None:
+        if not violations:
+            raise ValueError("RulesBroken needs at least one violation")
+        super().__init__(message)
+        self.violations = list(violations)
+
+
+class TooManyAttempts(DomainError):
+    """Too many attempts (failed sign-ins, sign-ups) for an account or from a client;
+    `retry_after` is in seconds."""
+
+    def __init__(
+        self, retry_after: int, message: str = "Too many failed sign-in attempts; try again later."
+    ) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
 
@@ -73,5 +101,16 @@ class Unavailable(DomainError):
     """Something the service depends on (its database) is not answering; retrying may work."""
 
     def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Overloaded(DomainError):
+    """Too much costly work (password hashing) is already waiting; `retry_after` in seconds.
+
+    Refusing at once keeps a flood from queueing everyone behind it.
+    """
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after

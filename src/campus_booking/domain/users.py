@@ -115,6 +115,11 @@ class User:
             self.is_active = True
             self.revoke_tokens()
 
+    def change_password(self, password_hash: str) -> None:
+        """A new password ends every session signed in with the old one."""
+        self.password_hash = password_hash
+        self.revoke_tokens()
+
     def revoke_tokens(self) -> None:
         """Tokens carry the version they were issued at; an older version no longer signs in."""
         self.token_version += 1

@@ -49,6 +49,8 @@ TABLE: tuple[Rule, ...] = (
     Rule("POST", "/auth/register", EVERYONE),
     Rule("POST", "/auth/login", EVERYONE),
     Rule("GET", "/auth/me", SIGNED_IN),
+    Rule("POST", "/auth/logout", SIGNED_IN),
+    Rule("POST", "/auth/password", SIGNED_IN),
     Rule(
         "GET",
         "/rooms",

@@ -84,6 +84,11 @@ CALLS: dict[str, tuple[int, Body]] = {
         lambda s: {"data": {"username": s.actors[Role.STUDENT].email, "password": PASSWORD}},
     ),
     "GET /auth/me": (200, no_body),
+    "POST /auth/logout": (204, no_body),
+    "POST /auth/password": (
+        200,
+        lambda _: {"json": {"current_password": PASSWORD, "new_password": "a new passphrase"}},
+    ),
     "GET /rooms": (200, no_body),
     "GET /rooms/{room_id}": (200, no_body),
     "POST /rooms": (201, lambda _: {"json": room_body("New room")}),

@@ -7,14 +7,18 @@ with `asyncio.run` of their own.
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 from pathlib import Path
 
 import pytest
 from dependency_injector import providers
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from campus_booking.adapters import cli
+from campus_booking.adapters.database.migrations import upgrade
 from campus_booking.container import Container
 from campus_booking.domain.users import Role, User
 from campus_booking.settings import Settings
@@ -136,8 +140,118 @@ def test_migrate_creates_the_tables_in_an_empty_database(
 
     assert cli.run(container, ["migrate"]) == 0
 
-    assert capsys.readouterr().out.endswith("database is at the latest revision\n")
+    assert capsys.readouterr().out.startswith("created the schema: the database is now at ")
     assert {"users", "rooms", "room_features", "bookings"} <= table_names(url)
+
+    assert cli.run(container, ["migrate"]) == 0
+
+    assert capsys.readouterr().out.startswith("the database was already at the latest revision")
+
+
+def test_migrate_from_an_older_revision_names_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0004")
+
+    assert cli.run(container_on(url), ["migrate"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("migrated the database from revision 0004 to "), out
+
+
+def container_on(url: str) -> Container:
+    container = Container()
+    container.settings.override(providers.Object(make_test_settings(url)))
+    return container
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1, captured.err
+    assert "Traceback" not in captured.err
+    return captured.err
+
+
+# aiosqlite's worker thread reports the failed connect once more after the loop has closed.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_migrate_into_a_folder_that_does_not_exist_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'campus.db'}"
+
+    assert cli.run(container_on(url), ["migrate"]) == 1
+
+    for thread in threading.enumerate():  # so that its late report lands in this test
+        if thread.name.endswith("(_connection_worker_thread)"):
+            thread.join(timeout=5)
+
+    assert "check that its folder exists" in one_line_error(capsys)
+
+
+def test_migrate_against_a_server_that_refuses_connections_says_so_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as closed:  # a port nobody listens on: bound, never listening
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/campus"
+
+        assert cli.run(container_on(url), ["migrate"]) == 1
+
+    assert f"cannot reach PostgreSQL at 127.0.0.1:{port}" in one_line_error(capsys)
+
+
+@pytest.mark.postgres
+def test_migrate_into_a_missing_postgresql_database_says_how_to_create_it(
+    postgres_server_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = str(make_url(postgres_server_url).set(database="campus_never_created"))
+
+    assert cli.run(container_on(url), ["migrate"]) == 1
+
+    err = one_line_error(capsys)
+    assert "database 'campus_never_created' does not exist" in err
+    assert "createdb" in err
+
+
+@pytest.mark.postgres
+def test_migrate_as_an_unknown_postgresql_user_names_the_user(
+    postgres_server_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = str(make_url(postgres_server_url).set(username="nobody_here"))
+
+    assert cli.run(container_on(url), ["migrate"]) == 1
+
+    assert "refused user 'nobody_here'" in one_line_error(capsys)
+
+
+def test_serve_on_a_port_another_program_listens_on_exits_1_naming_the_port(
+    container: Container, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "serve_asgi", lambda *a, **kw: pytest.fail("the server started"))
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+
+        assert cli.run(container, ["serve", "--port", str(port)]) == 1
+
+    assert f"cannot listen on 127.0.0.1:{port}" in one_line_error(capsys)
+
+
+def test_serve_on_a_free_port_starts_the_server(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    monkeypatch.setattr(cli, "serve_asgi", lambda *a, **kw: started.append(kw["port"]))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    assert cli.run(container, ["serve", "--port", str(port)]) == 0
+
+    assert started == [port]
 
 
 def table_names(url: str) -> set[str]:

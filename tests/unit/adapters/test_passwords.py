@@ -8,8 +8,10 @@ import os
 import sys
 import threading
 
+import bcrypt
 import pytest
 
+from campus_booking.adapters.security import passwords
 from campus_booking.adapters.security.passwords import HASHING_NICENESS, BcryptPasswordHasher
 
 PASSWORD = "correct horse battery"
@@ -53,6 +55,34 @@ async def test_a_password_over_72_bytes_is_false_not_an_error(
 
     assert await hasher.verify(too_long, stored) is False
     assert await hasher.verify(too_long, None) is False
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        pytest.param("wrong horse battery", id="wrong password"),
+        pytest.param(PASSWORD + "é" * 40, id="over 72 bytes"),
+    ],
+)
+async def test_every_refusal_against_a_real_hash_costs_one_bcrypt_check(
+    hasher: BcryptPasswordHasher, monkeypatch: pytest.MonkeyPatch, password: str
+) -> None:
+    """The attack: over 72 bytes skipped bcrypt for a real account (7 ms) but not for an
+    unknown one (320 ms), so the answer's speed told whether the account exists."""
+    stored = await hasher.hash(PASSWORD)
+    checks = []
+    real_checkpw = bcrypt.checkpw
+
+    def counting_checkpw(candidate: bytes, hashed: bytes) -> bool:
+        checks.append(hashed)
+        return real_checkpw(candidate, hashed)
+
+    monkeypatch.setattr(passwords.bcrypt, "checkpw", counting_checkpw)
+
+    assert await hasher.verify(password, stored) is False
+    assert await hasher.verify(password, None) is False
+    assert len(checks) == 2
+    assert checks[0] == stored.encode()  # against the stored hash itself: the same cost
 
 
 async def test_hashing_leaves_the_event_loop_free() -> None:

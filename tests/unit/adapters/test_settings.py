@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import stat
 from pathlib import Path
 
@@ -55,9 +56,12 @@ def test_the_variables_are_read() -> None:
             "CAMPUS_BOOKING_CORS_ORIGINS": "https://a.uni.example, https://b.uni.example",
             "CAMPUS_BOOKING_HSTS_SECONDS": "31536000",
             "CAMPUS_BOOKING_REDIS_URL": "redis://cache:6379/1",
-            "CAMPUS_BOOKING_LOGIN_FAILURES_PER_ACCOUNT": "3",
+            "CAMPUS_BOOKING_LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT": "4",
+            "CAMPUS_BOOKING_LOGIN_FAILURES_PER_ACCOUNT": "300",
             "CAMPUS_BOOKING_LOGIN_FAILURES_PER_CLIENT": "30",
             "CAMPUS_BOOKING_LOGIN_WINDOW_SECONDS": "60",
+            "CAMPUS_BOOKING_REGISTRATIONS_PER_CLIENT": "7",
+            "CAMPUS_BOOKING_TRUSTED_PROXIES": "10.0.0.1, 192.168.1.7/24,::1",
         }
     )
 
@@ -74,11 +78,30 @@ def test_the_variables_are_read() -> None:
         cors_origins=("https://a.uni.example", "https://b.uni.example"),
         hsts_seconds=31536000,
         redis_url="redis://cache:6379/1",
-        login_failures_per_account=3,
+        login_failures_per_account_and_client=4,
+        login_failures_per_account=300,
         login_failures_per_client=30,
         login_window_seconds=60,
+        registrations_per_client=7,
+        trusted_proxies=(
+            ipaddress.ip_network("10.0.0.1/32"),
+            ipaddress.ip_network("192.168.1.0/24"),
+            ipaddress.ip_network("::1/128"),
+        ),
     )
     assert settings.is_production is True
+
+
+@pytest.mark.parametrize("value", ["proxy.local", "10.0.0.1/33", "10.0.0.300"])
+def test_a_trusted_proxy_that_is_no_address_is_refused(value: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_TRUSTED_PROXIES": value})
+
+    assert "CAMPUS_BOOKING_TRUSTED_PROXIES" in message
+    assert repr(value) in message
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"}).trusted_proxies == ()
 
 
 def test_the_development_secret_is_made_once_and_reused(in_tmp_path: Path) -> None:
@@ -165,3 +188,83 @@ def test_a_maximum_booking_length_of_a_day_is_accepted() -> None:
     environ = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_MAX_BOOKING_HOURS": "24"}
 
     assert Settings.from_environ(environ).max_booking_hours == 24
+
+
+def test_database_timeouts_default_to_a_few_seconds() -> None:
+    settings = Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"})
+
+    assert settings.database_lock_timeout_seconds == 5
+    assert settings.database_statement_timeout_seconds == 10
+
+
+def test_database_timeouts_are_read_in_seconds_with_fractions() -> None:
+    settings = Settings.from_environ(
+        {
+            "CAMPUS_BOOKING_JWT_SECRET": "dev",
+            "CAMPUS_BOOKING_DATABASE_LOCK_TIMEOUT_SECONDS": "1.5",
+            "CAMPUS_BOOKING_DATABASE_STATEMENT_TIMEOUT_SECONDS": "30",
+        }
+    )
+
+    assert settings.database_lock_timeout_seconds == 1.5
+    assert settings.database_statement_timeout_seconds == 30
+
+
+@pytest.mark.parametrize("name", ["LOCK_TIMEOUT_SECONDS", "STATEMENT_TIMEOUT_SECONDS"])
+@pytest.mark.parametrize("raw", ["0", "-1", "nan", "inf", "0.0001"])
+def test_a_database_timeout_out_of_range_is_refused(name: str, raw: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", f"CAMPUS_BOOKING_DATABASE_{name}": raw})
+
+    assert message == f"CAMPUS_BOOKING_DATABASE_{name} must be between 0.001 and 86400 seconds"
+
+
+def test_a_database_timeout_that_is_not_a_number_is_refused() -> None:
+    name = "CAMPUS_BOOKING_DATABASE_LOCK_TIMEOUT_SECONDS"
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", name: "5s"})
+
+    assert message == f"{name} must be a number of seconds, not '5s'"
+
+
+def test_a_statement_timeout_shorter_than_the_lock_timeout_is_refused() -> None:
+    message = refusal(
+        {
+            "CAMPUS_BOOKING_JWT_SECRET": "dev",
+            "CAMPUS_BOOKING_DATABASE_LOCK_TIMEOUT_SECONDS": "5",
+            "CAMPUS_BOOKING_DATABASE_STATEMENT_TIMEOUT_SECONDS": "2",
+        }
+    )
+
+    assert "STATEMENT_TIMEOUT_SECONDS must not be shorter than" in message
+
+
+def test_booking_limits_default_to_a_year_and_twenty_bookings() -> None:
+    settings = Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"})
+
+    assert settings.max_days_ahead == 365
+    assert settings.max_active_bookings_per_student == 20
+
+
+def test_booking_limits_are_read() -> None:
+    settings = Settings.from_environ(
+        {
+            "CAMPUS_BOOKING_JWT_SECRET": "dev",
+            "CAMPUS_BOOKING_MAX_DAYS_AHEAD": "90",
+            "CAMPUS_BOOKING_MAX_ACTIVE_BOOKINGS_PER_STUDENT": "5",
+        }
+    )
+
+    assert settings.max_days_ahead == 90
+    assert settings.max_active_bookings_per_student == 5
+
+
+@pytest.mark.parametrize("name", ["MAX_DAYS_AHEAD", "MAX_ACTIVE_BOOKINGS_PER_STUDENT"])
+def test_a_booking_limit_of_zero_is_refused(name: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", f"CAMPUS_BOOKING_{name}": "0"})
+
+    assert message == f"CAMPUS_BOOKING_{name} must be positive"
+
+
+def test_a_horizon_past_the_calendar_is_refused() -> None:
+    environ = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_MAX_DAYS_AHEAD": "36501"}
+
+    assert refusal(environ) == "CAMPUS_BOOKING_MAX_DAYS_AHEAD must be at most 36500"

@@ -19,6 +19,7 @@ from campus_booking.adapters.memory.unit_of_work import (
     MemoryStore,
     MemoryUnitOfWork,
 )
+from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.audit import ListAuditEntries
 from campus_booking.application.auth import (
     CreateAdmin,
@@ -43,6 +44,7 @@ from campus_booking.application.rooms import (
     UpdateRoom,
     UpdateRoomCommand,
 )
+from campus_booking.application.throttling import RegistrationThrottle
 from campus_booking.application.users import ChangeUser, ChangeUserCommand
 from campus_booking.domain.audit import Action, AuditEntry, Entity
 from campus_booking.domain.booking_rules import BookingRules
@@ -64,6 +66,13 @@ EARLIER = NOW - timedelta(days=30)
 LATER = NOW + timedelta(minutes=7)  # the clock is moved here before a change, to tell it apart
 RULES = BookingRules(max_duration=timedelta(hours=8))
 PASSWORD = "correct horse battery"
+
+
+def sign_up_throttle(clock: FixedClock) -> RegistrationThrottle:
+    """Generous: these tests are about what a sign-up writes, not how often one may."""
+    return RegistrationThrottle(
+        MemoryFailureCounter(window_seconds=300, clock=clock), per_client=1000
+    )
 
 
 def at(hours: float) -> datetime:
@@ -255,9 +264,11 @@ def seeded(store: MemoryStore) -> list[dict[str, Any]]:
 async def test_register_user_is_recorded_as_done_by_the_new_user(
     uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
-    command = RegisterUserCommand(email=" Ana@Uni.EDU ", password=PASSWORD, full_name=" Ana  Lima ")
+    command = RegisterUserCommand(
+        email=" Ana@Uni.EDU ", password=PASSWORD, full_name=" Ana  Lima ", client="192.0.2.1"
+    )
 
-    user = await RegisterUser(uow, FakeHasher(), clock)(command)
+    user = await RegisterUser(uow, FakeHasher(), clock, sign_up_throttle(clock))(command)
 
     after = {"email": "ana@uni.edu", "full_name": "Ana Lima", "role": "STUDENT", "is_active": True}
     assert trail(store) == [entry(Entity.USER, user.id, Action.CREATED, user, None, after)]
@@ -292,8 +303,8 @@ async def test_a_refused_registration_writes_no_entry(
     add_user(store, "taken")
 
     with pytest.raises(error):
-        await RegisterUser(uow, FakeHasher(), clock)(
-            RegisterUserCommand(email=email, password=password, full_name="Ana")
+        await RegisterUser(uow, FakeHasher(), clock, sign_up_throttle(clock))(
+            RegisterUserCommand(email=email, password=password, full_name="Ana", client="192.0.2.1")
         )
 
     assert snapshot(store) == seeded
@@ -999,8 +1010,10 @@ async def test_a_day_of_changes_leaves_one_entry_per_change_in_order(
     uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore, admin: User, staff: User
 ) -> None:
     """Every state-changing use-case, one after the other, each at its own clock time."""
-    student = await RegisterUser(uow, FakeHasher(), clock)(
-        RegisterUserCommand(email="new@uni.edu", password=PASSWORD, full_name="New")
+    student = await RegisterUser(uow, FakeHasher(), clock, sign_up_throttle(clock))(
+        RegisterUserCommand(
+            email="new@uni.edu", password=PASSWORD, full_name="New", client="192.0.2.1"
+        )
     )
     clock.advance(timedelta(minutes=1))
     room = await CreateRoom(uow, clock)(

@@ -347,7 +347,7 @@ class BookingMachine(RuleBasedStateMachine):
         booking = self.store.bookings[booking_id]
         if not self.may_see(actor, booking):
             return Refused(NotFound)
-        if booking.status is not PENDING:
+        if booking.status is not PENDING or booking.slot.end <= self.clock.now():
             return Refused(InvalidTransition)
         if reason is not None and len(reason.strip()) > MAX_REASON_LENGTH:
             return Refused(InvalidValue)

@@ -30,6 +30,7 @@ from campus_booking.application.queries import BookingFilter, PageRequest
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.errors import (
+    AuthenticationFailed,
     Conflict,
     InvalidTransition,
     InvalidValue,
@@ -849,6 +850,79 @@ async def test_only_a_pending_booking_can_be_decided(
     assert error.value.message == (
         f"Only a PENDING booking can be decided; this one is {status.value}."
     )
+    assert state(store) == before
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+@pytest.mark.parametrize("ended_hours_ago", [0, 1])
+async def test_a_pending_booking_that_has_ended_can_no_longer_be_decided(
+    decide: DecideBooking,
+    store: MemoryStore,
+    student: User,
+    staff: User,
+    approval_room: Room,
+    decision: str,
+    ended_hours_ago: int,
+) -> None:
+    ended = slot(-2 - ended_hours_ago, -ended_hours_ago)
+    booking = add_booking(store, approval_room, student, ended, status=BookingStatus.PENDING)
+    before = state(store)
+
+    with pytest.raises(InvalidTransition) as error:
+        await getattr(decide, decision)(staff, booking.id, "Because")
+
+    assert error.value.message == "A booking that has ended can no longer be decided."
+    assert state(store) == before
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+async def test_a_pending_booking_in_an_inactive_room_cannot_be_decided(
+    decide: DecideBooking, store: MemoryStore, student: User, staff: User, decision: str
+) -> None:
+    closed = add_room(store, "Closed Hall", requires_approval=True, is_active=False)
+    booking = add_booking(store, closed, student, slot(1, 2), status=BookingStatus.PENDING)
+    before = state(store)
+
+    with pytest.raises(InvalidTransition) as error:
+        await getattr(decide, decision)(staff, booking.id, "Because")
+
+    assert "no longer in use" in error.value.message
+    assert state(store) == before
+
+
+@pytest.mark.parametrize("change", ["demoted", "deactivated", "deleted"])
+@pytest.mark.parametrize("write", ["approve", "reject", "cancel", "change", "create"])
+async def test_a_writer_whose_account_changed_since_signing_in_is_refused_and_writes_nothing(
+    uow: UnitOfWorkFactory,
+    clock: FixedClock,
+    store: MemoryStore,
+    student: User,
+    staff: User,
+    approval_room: Room,
+    change: str,
+    write: str,
+) -> None:
+    """The actor is re-read under a lock: a demotion committed since sign-in applies at once."""
+    booking = add_booking(store, approval_room, student, slot(1, 2), status=BookingStatus.PENDING)
+    signed_in = User(**asdict(staff))  # what the caller was authenticated as
+    if change == "deleted":
+        del store.users[staff.id]
+    elif change == "demoted":
+        store.users[staff.id].change_role(Role.STUDENT)
+    else:
+        store.users[staff.id].deactivate()
+    before = state(store)
+    writes = {
+        "approve": lambda: DecideBooking(uow, clock).approve(signed_in, booking.id),
+        "reject": lambda: DecideBooking(uow, clock).reject(signed_in, booking.id, "No"),
+        "cancel": lambda: CancelBooking(uow, clock)(signed_in, booking.id),
+        "change": lambda: ChangeBooking(uow, clock, RULES)(signed_in, booking.id, move(3, 4)),
+        "create": lambda: CreateBooking(uow, clock, RULES)(signed_in, book(approval_room, 5, 6)),
+    }
+
+    with pytest.raises(AuthenticationFailed):
+        await writes[write]()
+
     assert state(store) == before
 
 

@@ -117,7 +117,8 @@ def names(rooms: list[Room]) -> list[str]:
 
 @pytest.fixture
 def store() -> MemoryStore:
-    return MemoryStore()
+    """Holds MANAGER: every writer re-reads its actor from the store."""
+    return MemoryStore(users={MANAGER.id: MANAGER})
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitO
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import PageRequest, UserFilter
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
-from campus_booking.domain.errors import Conflict, NotFound
+from campus_booking.domain.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied
 from campus_booking.domain.users import Role, User
 
 NOW = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
@@ -314,4 +314,41 @@ async def test_changing_an_unknown_user_is_not_found(
         await change_user(uuid4(), ChangeUserCommand(role=Role.STAFF))
 
     assert error.value.message == "User not found."
+    assert state(store) == before
+
+
+# --- Who may change users, checked when the change commits -------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.STAFF])
+async def test_only_an_admin_may_change_users_whoever_calls_the_use_case(
+    uow: UnitOfWorkFactory, store: MemoryStore, role: Role
+) -> None:
+    caller = add_user(store, "caller@uni.edu", role=role)
+    target = add_user(store, "target@uni.edu")
+    before = state(store)
+
+    with pytest.raises(PermissionDenied):
+        await ChangeUser(uow, FixedClock(NOW))(
+            caller, target.id, ChangeUserCommand(role=Role.ADMIN)
+        )
+
+    assert state(store) == before
+
+
+async def test_an_admin_demoted_since_signing_in_cannot_promote_anyone(
+    uow: UnitOfWorkFactory, store: MemoryStore, admin: User
+) -> None:
+    """The caller's role is read again, locked, in the transaction of the change."""
+    add_user(store, "other.admin@uni.edu", role=Role.ADMIN)
+    target = add_user(store, "target@uni.edu")
+    signed_in = User(**asdict(admin))
+    store.users[admin.id].change_role(Role.STUDENT)  # committed by another admin meanwhile
+    before = state(store)
+
+    with pytest.raises(AuthenticationFailed):
+        await ChangeUser(uow, FixedClock(NOW))(
+            signed_in, target.id, ChangeUserCommand(role=Role.ADMIN)
+        )
+
     assert state(store) == before

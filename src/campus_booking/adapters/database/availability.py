@@ -1,4 +1,4 @@
-"""Which database errors mean "not reachable right now" rather than "this request is wrong"."""
+"""Which database errors mean "cannot serve right now" rather than "this request is wrong"."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from campus_booking.domain.errors import Unavailable
 
 # SQLSTATE classes: 08 connection exception; 57P operator intervention (shutdown, starting up).
-_UNREACHABLE_SQLSTATES = ("08", "57P")
+# 55P03 lock_not_available: lock_timeout ran out behind a transaction holding the lock;
+# 57014 query_canceled: statement_timeout ran out. Either way, retrying later may work.
+_UNREACHABLE_SQLSTATES = ("08", "57P", "55P03", "57014")
 
 
 def is_unreachable(error: BaseException) -> bool:
+    """Unreachable, or too busy to answer in time: the request deserves a 503, not a 500."""
     if isinstance(error, OSError | PoolTimeout):  # refused, reset, timed out; pool exhausted
         return True
     if not isinstance(error, DBAPIError):

@@ -24,8 +24,12 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrates to `revision`; returns the revisions the database was at before and after."""
+    config = alembic_config(database_url)
+    command.upgrade(config, revision)
+    before, after = config.attributes.get("revisions", (None, None))
+    return before, after
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

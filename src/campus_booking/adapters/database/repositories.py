@@ -174,6 +174,20 @@ async def _page_of(
 
 
 USER_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+# PostgreSQL: FOR NO KEY UPDATE holds a row against other writers, while foreign keys that
+# point at it (a new booking's requester) need only KEY SHARE and do not wait.
+USER_BY_ID_LOCKED = USER_BY_ID.with_for_update(key_share=True)
+ADMINS_AND_USERS_LOCKED = (
+    select(users)
+    .where(
+        or_(
+            and_(users.c.role == Role.ADMIN.value, users.c.is_active.is_(True)),
+            users.c.id.in_(bindparam("user_ids", expanding=True)),
+        )
+    )
+    .order_by(users.c.id)
+    .with_for_update(key_share=True)
+)
 USER_BY_EMAIL = select(users).where(users.c.email == bindparam("email"))
 
 
@@ -187,8 +201,9 @@ class SqlUserRepository:
         except IntegrityError as error:
             raise Conflict("An account with this email already exists.") from error
 
-    async def get(self, user_id: UUID) -> User | None:
-        result = await self._connection.execute(USER_BY_ID, {"user_id": user_id})
+    async def get(self, user_id: UUID, *, lock: bool = False) -> User | None:
+        query = USER_BY_ID_LOCKED if lock else USER_BY_ID
+        result = await self._connection.execute(query, {"user_id": user_id})
         row = result.mappings().first()
         return _user_from(row) if row else None
 
@@ -217,13 +232,11 @@ class SqlUserRepository:
         rows, total = await _page_of(self._connection, query, page)
         return Page([_user_from(row) for row in rows], total, page.limit, page.offset)
 
-    async def lock_active_admin_ids(self) -> set[UUID]:
-        query = (
-            select(users.c.id)
-            .where(users.c.role == "ADMIN", users.c.is_active.is_(True))
-            .with_for_update()
+    async def lock_admins_and(self, user_ids: Iterable[UUID]) -> list[User]:
+        result = await self._connection.execute(
+            ADMINS_AND_USERS_LOCKED, {"user_ids": sorted(set(user_ids))}
         )
-        return set(await self._connection.scalars(query))
+        return [_user_from(row) for row in result.mappings()]
 
 
 # A room's features come as one column of comma-separated tags (a tag never holds a comma),
@@ -241,6 +254,16 @@ ROOM_BY_ID = select(rooms, ROOM_FEATURES).where(rooms.c.id == bindparam("room_id
 # only need KEY SHARE, so nothing else waits. SQLite's IMMEDIATE transactions already run one
 # at a time.
 ROOM_BY_ID_LOCKED = ROOM_BY_ID.with_for_update(of=rooms, key_share=True)
+ROOM_OF_BOOKING_LOCKED = (
+    select(rooms, ROOM_FEATURES)
+    .where(
+        rooms.c.id
+        == select(bookings.c.room_id)
+        .where(bookings.c.id == bindparam("booking_id"))
+        .scalar_subquery()
+    )
+    .with_for_update(of=rooms, key_share=True)
+)
 
 
 class SqlRoomRepository:
@@ -257,6 +280,11 @@ class SqlRoomRepository:
     async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
         query = ROOM_BY_ID_LOCKED if lock else ROOM_BY_ID
         row = (await self._connection.execute(query, {"room_id": room_id})).mappings().first()
+        return _room_from(row) if row else None
+
+    async def lock_of_booking(self, booking_id: UUID) -> Room | None:
+        result = await self._connection.execute(ROOM_OF_BOOKING_LOCKED, {"booking_id": booking_id})
+        row = result.mappings().first()
         return _room_from(row) if row else None
 
     async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
@@ -309,9 +337,11 @@ _ACTIVE_IN_ROOM = (
     .order_by(bookings.c.starts_at)
 )
 ACTIVE_FROM = _ACTIVE_IN_ROOM.where(bookings.c.ends_at > bindparam("start"))
+ACTIVE_FROM_LOCKED = ACTIVE_FROM.with_for_update(key_share=True)
 OVERLAPPING = ACTIVE_FROM.where(bookings.c.starts_at < bindparam("end"))
 OVERLAPPING_OTHERS = OVERLAPPING.where(bookings.c.id != bindparam("ignore"))
 BOOKING_BY_ID = select(bookings).where(bookings.c.id == bindparam("booking_id"))
+BOOKING_BY_ID_LOCKED = BOOKING_BY_ID.with_for_update(key_share=True)
 
 
 class SqlBookingRepository:
@@ -326,8 +356,9 @@ class SqlBookingRepository:
                 raise SlotTaken() from error
             raise
 
-    async def get(self, booking_id: UUID) -> Booking | None:
-        result = await self._connection.execute(BOOKING_BY_ID, {"booking_id": booking_id})
+    async def get(self, booking_id: UUID, *, lock: bool = False) -> Booking | None:
+        query = BOOKING_BY_ID_LOCKED if lock else BOOKING_BY_ID
+        result = await self._connection.execute(query, {"booking_id": booking_id})
         row = result.mappings().first()
         return _booking_from(row) if row else None
 
@@ -377,10 +408,38 @@ class SqlBookingRepository:
             )
         return [_booking_from(row) for row in result.mappings()]
 
-    async def active_from(self, room_id: UUID, instant: datetime) -> list[Booking]:
+    async def active_from(
+        self, room_id: UUID, instant: datetime, *, lock: bool = False
+    ) -> list[Booking]:
         params = {"room_id": room_id, "lookback": lookback_start(instant), "start": instant}
-        result = await self._connection.execute(ACTIVE_FROM, params)
+        result = await self._connection.execute(ACTIVE_FROM_LOCKED if lock else ACTIVE_FROM, params)
         return [_booking_from(row) for row in result.mappings()]
+
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        params = {"requester_id": requester_id, "start": instant}
+        return await self._connection.scalar(COUNT_ACTIVE_OF_REQUESTER, params) or 0
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        params = {"requester_id": requester_id, "start": instant}
+        result = await self._connection.execute(ACTIVE_OF_REQUESTER, params)
+        return [_booking_from(row) for row in result.mappings()]
+
+
+# A requester's upcoming active bookings, found through the requester_id index. Ordered like
+# the room's (`ACTIVE_FROM`), so that two cancellations over overlapping sets of bookings (a
+# room's and a user's) lock their rows in the same order.
+_ACTIVE_OF_REQUESTER = and_(
+    bookings.c.requester_id == bindparam("requester_id"),
+    bookings.c.status.in_(ACTIVE),
+    bookings.c.ends_at > bindparam("start"),
+)
+COUNT_ACTIVE_OF_REQUESTER = select(func.count()).where(_ACTIVE_OF_REQUESTER)
+ACTIVE_OF_REQUESTER = (
+    select(bookings)
+    .where(_ACTIVE_OF_REQUESTER)
+    .order_by(bookings.c.starts_at, bookings.c.id)
+    .with_for_update(key_share=True)  # they are cancelled and written back
+)
 
 
 class SqlAuditRepository:

@@ -1,11 +1,11 @@
-"""Registration, sign-in (OAuth2 password flow) and the current user."""
+"""Registration, sign-in (OAuth2 password flow), sign-out, password change, the current user."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
@@ -18,6 +18,11 @@ from campus_booking.application.auth import (
     AuthenticateCommand,
     RegisterUser,
     RegisterUserCommand,
+)
+from campus_booking.application.sessions import (
+    ChangePassword,
+    ChangePasswordCommand,
+    SignOutEverywhere,
 )
 from campus_booking.domain.users import (
     MAX_EMAIL_LENGTH,
@@ -54,6 +59,18 @@ class LoginForm(msgspec.Struct):
     scope: str = ""
 
 
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, msgspec.Meta(max_length=1024)]
+    new_password: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=MIN_PASSWORD_LENGTH,
+            max_length=MAX_PASSWORD_BYTES,
+            description=f"{MIN_PASSWORD_LENGTH} characters to {MAX_PASSWORD_BYTES} bytes (UTF-8).",
+        ),
+    ]
+
+
 class TokenOut(msgspec.Struct):
     access_token: str
     expires_in: int
@@ -68,13 +85,21 @@ class AuthController(Controller):
         "/register",
         opt=PUBLIC,
         summary="Create a student account",
-        responses=problem_responses(400, 409),
+        responses=problem_responses(400, 409, 429, 503),
     )
     async def register(
-        self, data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUser]
+        self,
+        data: JSONBody[RegisterRequest],
+        register_user: NamedDependency[RegisterUser],
+        client_address: NamedDependency[str],
     ) -> UserOut:
         user = await register_user(
-            RegisterUserCommand(email=data.email, password=data.password, full_name=data.full_name)
+            RegisterUserCommand(
+                email=data.email,
+                password=data.password,
+                full_name=data.full_name,
+                client=client_address,
+            )
         )
         return UserOut.of(user)
 
@@ -84,17 +109,55 @@ class AuthController(Controller):
         status_code=200,
         summary="Exchange email and password for an access token",
         response_headers={"Cache-Control": "no-store"},
-        responses=problem_responses(400, 401, 415, 429),
+        responses=problem_responses(400, 401, 415, 429, 503),
     )
     async def login(
         self,
-        request: Request[Any, Any, Any],
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
         authenticate: NamedDependency[Authenticate],
+        client_address: NamedDependency[str],
     ) -> TokenOut:
-        client = request.client.host if request.client else "unknown"
         token = await authenticate(
-            AuthenticateCommand(email=data.username, password=data.password, client=client)
+            AuthenticateCommand(email=data.username, password=data.password, client=client_address)
+        )
+        return TokenOut(access_token=token.token, expires_in=token.expires_in)
+
+    @post(
+        "/logout",
+        security=BEARER,
+        status_code=204,
+        summary="Sign out everywhere: every token of the caller stops working",
+        responses=problem_responses(400, 401),
+    )
+    async def logout(
+        self,
+        current_user: NamedDependency[User],
+        sign_out_everywhere: NamedDependency[SignOutEverywhere],
+    ) -> None:
+        await sign_out_everywhere(current_user)
+
+    @post(
+        "/password",
+        security=BEARER,
+        status_code=200,
+        summary="Change the password; every other session ends, a fresh token is returned",
+        response_headers={"Cache-Control": "no-store"},
+        responses=problem_responses(400, 401, 409, 429, 503),
+    )
+    async def change_password(
+        self,
+        data: JSONBody[PasswordChange],
+        current_user: NamedDependency[User],
+        change_password: NamedDependency[ChangePassword],
+        client_address: NamedDependency[str],
+    ) -> TokenOut:
+        token = await change_password(
+            current_user,
+            ChangePasswordCommand(
+                current_password=data.current_password,
+                new_password=data.new_password,
+                client=client_address,
+            ),
         )
         return TokenOut(access_token=token.token, expires_in=token.expires_in)
 

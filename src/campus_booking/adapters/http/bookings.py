@@ -101,7 +101,7 @@ class BookingOut(msgspec.Struct):
 
 
 DECIDERS = require_roles(Role.STAFF, Role.ADMIN)
-WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409)
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422)
 
 
 class BookingController(Controller):

@@ -14,11 +14,14 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from campus_booking.adapters.http.client_address import client_address
 from campus_booking.domain.users import User
 
 USE_CASES = (
     "register_user",
     "authenticate",
+    "sign_out_everywhere",
+    "change_password",
     "database_probe",
     "list_rooms",
     "get_room",
@@ -50,7 +53,15 @@ def provide_current_user(request: Request[User, Any, Any]) -> User:
     return request.user
 
 
+def provide_client_address(request: Request[Any, Any, Any]) -> str:
+    """Where the request comes from, for throttling: see `client_address`."""
+    trusted = request.app.state.container.settings().trusted_proxies
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getall("x-forwarded-for", []), trusted)
+
+
 DEPENDENCIES = {
     "current_user": Provide(provide_current_user, sync_to_thread=False),
+    "client_address": Provide(provide_client_address, sync_to_thread=False),
     **{name: Provide(_from_container(name), sync_to_thread=False) for name in USE_CASES},
 }

@@ -24,7 +24,9 @@ from campus_booking.domain.errors import (
     InvalidTransition,
     InvalidValue,
     NotFound,
+    Overloaded,
     PermissionDenied,
+    RulesBroken,
     SlotTaken,
     TooManyAttempts,
     Unavailable,
@@ -45,6 +47,14 @@ class FieldError(msgspec.Struct):
     message: str
 
 
+class RuleViolation(msgspec.Struct):
+    """One broken rule of a 422: a stable `code` (`too_far_ahead`, ...), the field, a reason."""
+
+    code: str
+    field: str
+    message: str
+
+
 class ConflictingSlot(msgspec.Struct):
     """When a slot is taken: the times that clash, and nothing about who holds them."""
 
@@ -59,10 +69,12 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str
     errors: list[FieldError] | None = None
     conflicts: list[ConflictingSlot] | None = None
+    violations: list[RuleViolation] | None = None
 
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
     (InvalidValue, HTTPStatus.BAD_REQUEST, "validation"),
+    (RulesBroken, HTTPStatus.UNPROCESSABLE_ENTITY, "rules-broken"),
     (AuthenticationFailed, HTTPStatus.UNAUTHORIZED, "unauthenticated"),
     (PermissionDenied, HTTPStatus.FORBIDDEN, "forbidden"),
     (NotFound, HTTPStatus.NOT_FOUND, "not-found"),
@@ -70,6 +82,7 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
     (TooManyAttempts, HTTPStatus.TOO_MANY_REQUESTS, "too-many-attempts"),
     (Unavailable, HTTPStatus.SERVICE_UNAVAILABLE, "unavailable"),
+    (Overloaded, HTTPStatus.SERVICE_UNAVAILABLE, "overloaded"),
 ]
 
 
@@ -80,6 +93,7 @@ def problem_response(
     kind: str | None = None,
     errors: list[FieldError] | None = None,
     conflicts: list[ConflictingSlot] | None = None,
+    violations: list[RuleViolation] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Problem]:
     problem = Problem(
@@ -89,6 +103,7 @@ def problem_response(
         detail=detail,
         errors=errors,
         conflicts=conflicts,
+        violations=violations,
     )
     if status is HTTPStatus.UNAUTHORIZED:
         headers = {**BEARER_CHALLENGE, **(headers or {})}
@@ -119,13 +134,24 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
         if isinstance(error, SlotTaken)
         else None
     )
+    violations = (
+        [RuleViolation(v.code, v.field, v.message) for v in error.violations]
+        if isinstance(error, RulesBroken)
+        else None
+    )
     headers = None
-    if isinstance(error, TooManyAttempts | Unavailable):
+    if isinstance(error, TooManyAttempts | Unavailable | Overloaded):
         headers = {"Retry-After": str(error.retry_after)}
     if isinstance(error, Unavailable):
         log.warning("%s %s: %s", request.method, request.url.path, error.__cause__ or error)
     return problem_response(
-        status, error.message, kind=kind, errors=errors, conflicts=conflicts, headers=headers
+        status,
+        error.message,
+        kind=kind,
+        errors=errors,
+        conflicts=conflicts,
+        violations=violations,
+        headers=headers,
     )
 
 

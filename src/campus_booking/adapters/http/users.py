@@ -72,6 +72,8 @@ class AdminUserController(Controller):
     @patch(
         "/{user_id:uuid}",
         summary="Change a user's role or status",
+        description="Deactivating a user with upcoming active bookings answers 409 unless "
+        "`cancel_bookings=true`, which cancels them in the same transaction.",
         responses=problem_responses(400, 401, 403, 404, 409),
     )
     async def change_user(
@@ -80,8 +82,10 @@ class AdminUserController(Controller):
         data: JSONBody[UserPatch],
         current_user: NamedDependency[User],
         change_user: NamedDependency[ChangeUser],
+        cancel_bookings: FromQuery[bool] = False,
     ) -> UserOut:
-        user = await change_user(
-            current_user, user_id, ChangeUserCommand(role=data.role, is_active=data.is_active)
+        command = ChangeUserCommand(
+            role=data.role, is_active=data.is_active, cancel_bookings=cancel_bookings
         )
+        user = await change_user(current_user, user_id, command)
         return UserOut.of(user)

@@ -7,6 +7,7 @@ that raises half-way leaves the store exactly as it found it, as a database woul
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -77,13 +78,25 @@ class MemoryUserRepository(_Repository[User]):
         ]
         return self._page(matches, page)
 
-    async def lock_active_admin_ids(self) -> set[UUID]:
-        return {
-            user.id for user in self._rows.values() if user.role is Role.ADMIN and user.is_active
-        }
+    async def lock_admins_and(self, user_ids: Iterable[UUID]) -> list[User]:
+        named = set(user_ids)
+        return copy.deepcopy(
+            sorted(
+                (
+                    user
+                    for user in self._rows.values()
+                    if user.id in named or (user.role is Role.ADMIN and user.is_active)
+                ),
+                key=lambda user: user.id,
+            )
+        )
 
 
 class MemoryRoomRepository(_Repository[Room]):
+    def __init__(self, rows: dict[UUID, Room], bookings: dict[UUID, Booking]) -> None:
+        super().__init__(rows)
+        self._bookings = bookings
+
     async def add(self, room: Room) -> None:
         await self.save(room)
 
@@ -94,6 +107,10 @@ class MemoryRoomRepository(_Repository[Room]):
         ):
             raise Conflict("A room with this name already exists.")
         await super().save(room)
+
+    async def lock_of_booking(self, booking_id: UUID) -> Room | None:
+        booking = self._bookings.get(booking_id)
+        return await self.get(booking.room_id) if booking else None
 
     async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
         matches = [
@@ -139,13 +156,32 @@ class MemoryBookingRepository(_Repository[Booking]):
             find_conflicts(slot, self._rows.values(), room_id=room_id, ignore=ignore)
         )
 
-    async def active_from(self, room_id: UUID, instant: datetime) -> list[Booking]:
+    async def active_from(
+        self, room_id: UUID, instant: datetime, *, lock: bool = False
+    ) -> list[Booking]:
         return copy.deepcopy(
             sorted(
                 (
                     booking
                     for booking in self._rows.values()
                     if booking.room_id == room_id
+                    and booking.is_active
+                    and booking.slot.end > instant
+                ),
+                key=_by_start,
+            )
+        )
+
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        return len(await self.active_of_requester(requester_id, instant))
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        return copy.deepcopy(
+            sorted(
+                (
+                    booking
+                    for booking in self._rows.values()
+                    if booking.requester_id == requester_id
                     and booking.is_active
                     and booking.slot.end > instant
                 ),
@@ -212,6 +248,6 @@ class MemoryUnitOfWork:
     def _begin(self) -> None:
         self._working = copy.deepcopy(self._store)
         self.users = MemoryUserRepository(self._working.users)
-        self.rooms = MemoryRoomRepository(self._working.rooms)
+        self.rooms = MemoryRoomRepository(self._working.rooms, self._working.bookings)
         self.bookings = MemoryBookingRepository(self._working.bookings)
         self.audit = MemoryAuditRepository(self._working.audit)

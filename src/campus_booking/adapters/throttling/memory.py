@@ -1,4 +1,8 @@
-"""Failure counts in this process's memory: right for a single server process."""
+"""Attempt counts in this process's memory: right for a single server process.
+
+Each method runs to its end without awaiting, so on the event loop it is one atomic step:
+two concurrent reservations can never read the same count.
+"""
 
 from __future__ import annotations
 
@@ -17,18 +21,22 @@ class MemoryFailureCounter:
         self._clock = clock
         self._windows: dict[str, tuple[int, datetime]] = {}
 
-    async def failures(self, key: str) -> tuple[int, int]:
-        count, ends = self._current(key)
-        left = math.ceil((ends - self._clock.now()).total_seconds()) if count else 0
-        return count, left
-
-    async def add_failure(self, key: str) -> None:
+    async def reserve(self, key: str) -> tuple[int, int]:
         count, ends = self._current(key)
         if not count:
             ends = self._clock.now() + self._window
             if len(self._windows) >= SWEEP_ABOVE_KEYS:
                 self._sweep()
         self._windows[key] = (count + 1, ends)
+        return count + 1, math.ceil((ends - self._clock.now()).total_seconds())
+
+    async def release(self, key: str) -> None:
+        count, ends = self._current(key)
+        if count > 1:
+            self._windows[key] = (count - 1, ends)
+        elif count == 1:
+            # Nothing left in the window: no attempt of it was kept, so the next one starts anew.
+            del self._windows[key]
 
     async def clear(self, key: str) -> None:
         self._windows.pop(key, None)

@@ -1,5 +1,10 @@
-"""Failure counts in Redis, shared by every server process: INCR, and EXPIRE NX at the first
-failure of a window, in one transaction. Redis expires the window itself."""
+"""Attempt counts in Redis, shared by every server process.
+
+A reservation is one MULTI transaction: INCR, EXPIRE NX (the first attempt of a window sets its
+end; later ones leave it) and TTL. INCR answers the new count, so of any number of concurrent
+reservations, from any number of processes, exactly one sees each count: no two can both see
+room under the limit. Redis expires the window itself.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +13,38 @@ from redis.exceptions import RedisError
 
 from campus_booking.domain.errors import Unavailable
 
+# Gives one attempt back, atomically, and never below zero: a plain DECR on a key that expired
+# meanwhile would create it at -1 with no expiry, a window that never ends.
+RELEASE = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 1 then
+  return redis.call('DECR', KEYS[1])
+end
+redis.call('DEL', KEYS[1])
+return 0
+"""
+
 
 class RedisFailureCounter:
     def __init__(self, *, url: str, window_seconds: int) -> None:
         self._redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._window = window_seconds
+        self._release = self._redis.register_script(RELEASE)
 
-    async def failures(self, key: str) -> tuple[int, int]:
-        try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.get(key)
-                pipe.ttl(key)
-                count, ttl = await pipe.execute()
-        except RedisError as error:
-            raise _unavailable() from error
-        if count is None:
-            return 0, 0
-        return int(count), ttl if ttl > 0 else self._window
-
-    async def add_failure(self, key: str) -> None:
+    async def reserve(self, key: str) -> tuple[int, int]:
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
                 pipe.expire(key, self._window, nx=True)
-                await pipe.execute()
+                pipe.ttl(key)
+                count, _, ttl = await pipe.execute()
+        except RedisError as error:
+            raise _unavailable() from error
+        return int(count), ttl if ttl > 0 else self._window
+
+    async def release(self, key: str) -> None:
+        try:
+            await self._release(keys=[key])
         except RedisError as error:
             raise _unavailable() from error
 

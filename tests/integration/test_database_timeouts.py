@@ -1,0 +1,85 @@
+"""No statement waits without a bound: the engine sets lock and statement timeouts on every
+connection, and running out of either is "cannot serve right now" (503), not a 500."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from campus_booking.adapters.database.engine import create_engine, reader
+from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
+from campus_booking.domain.errors import Unavailable
+from campus_booking.domain.rooms import Room
+
+
+@pytest.mark.postgres
+async def test_every_connection_carries_the_lock_and_statement_timeouts(postgres_url: str) -> None:
+    engine = create_engine(postgres_url, lock_timeout_seconds=1.5, statement_timeout_seconds=4)
+    try:
+        for chosen in (engine, reader(engine)):
+            async with chosen.connect() as connection:
+                shown = [
+                    (await connection.exec_driver_sql(f"SHOW {name}")).scalar_one()
+                    for name in ("lock_timeout", "statement_timeout")
+                ]
+            assert shown == ["1500ms", "4s"]
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_statement_that_runs_too_long_is_unavailable(postgres_url: str) -> None:
+    engine = create_engine(postgres_url, lock_timeout_seconds=0.1, statement_timeout_seconds=0.2)
+    try:
+        for read_only in (False, True):
+            with pytest.raises(Unavailable) as raised:
+                async with SqlAlchemyUnitOfWork(engine, read_only=read_only) as uow:
+                    await uow._connection.execute(text("SELECT pg_sleep(2)"))
+            assert getattr(raised.value.__cause__.orig, "sqlstate", None) == "57014"  # type: ignore[union-attr]
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_lock_held_too_long_is_unavailable_and_the_holder_is_unharmed(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url, lock_timeout_seconds=0.2, statement_timeout_seconds=5)
+    room = Room.create(
+        name="Oak", building="Main", capacity=4, now=datetime(2026, 1, 5, tzinfo=UTC)
+    )
+    try:
+        async with SqlAlchemyUnitOfWork(engine) as setup:
+            await setup.rooms.add(room)
+            await setup.commit()
+        async with SqlAlchemyUnitOfWork(engine) as holder:
+            assert await holder.rooms.get(room.id, lock=True) is not None
+            with pytest.raises(Unavailable) as raised:
+                async with SqlAlchemyUnitOfWork(engine) as waiter:
+                    await waiter.rooms.get(room.id, lock=True)
+            assert getattr(raised.value.__cause__.orig, "sqlstate", None) == "55P03"  # type: ignore[union-attr]
+            room.update(capacity=6)
+            await holder.rooms.save(room)
+            await holder.commit()
+        async with SqlAlchemyUnitOfWork(engine, read_only=True) as check:
+            stored = await check.rooms.get(room.id)
+        assert stored is not None
+        assert stored.capacity == 6
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("seconds", [0.25, 7])
+async def test_sqlite_waits_the_lock_timeout_for_the_write_lock(
+    sqlite_url: str, seconds: float
+) -> None:
+    engine = create_engine(sqlite_url, lock_timeout_seconds=seconds)
+    try:
+        for chosen in (engine, reader(engine)):
+            async with chosen.connect() as connection:
+                busy = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
+            assert busy == round(seconds * 1000)
+    finally:
+        await engine.dispose()
