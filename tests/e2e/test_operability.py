@@ -19,7 +19,7 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from campus_booking.adapters.http.app import create_app
-from campus_booking.adapters.logs import RequestIdFilter
+from campus_booking.adapters.logs import RequestIdFilter, configure_logging
 from campus_booking.container import Container
 from tests.e2e.actors import Actors, at, book, create_room, fix_clock
 from tests.e2e.conftest import PASSWORD, SignedIn, assert_problem, auth, register
@@ -180,6 +180,30 @@ async def test_each_request_is_logged_once_with_what_its_response_says(
     duration = record.__dict__["duration_ms"]
     assert isinstance(duration, float)
     assert 0 <= duration < 30_000
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """configure_logging replaces the root handlers: put back pytest's afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_a_path_with_an_encoded_line_break_cannot_forge_a_text_log_line(
+    client: AsyncTestClient[Any], capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    forged = "2030-01-01 08:00:00,000 INFO campus_booking.requests [-] GET /admin/users 200"
+    configure_logging(json=False)  # here: capsys captures the test's stderr, not setup's
+
+    response = await client.get("/x%0a" + forged.replace(" ", "%20"))
+
+    lines = [line for line in capsys.readouterr().err.splitlines() if " GET /" in line]
+    assert response.status_code == 404
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(f" GET /x\\n{forged} 404"), lines
 
 
 async def test_the_log_line_carries_the_callers_request_id(
@@ -388,6 +412,73 @@ async def test_a_json_route_refuses_other_content_types(
     body = assert_problem(response, 415)
     assert body["detail"] == f"Send the body as `application/json`, not `{named}`."
     assert (await register(client, "ana@uni.example")).status_code == 201
+
+
+async def asgi_post(
+    app: Any, path: str, body: bytes, headers: list[tuple[bytes, bytes]], http_version: str
+) -> tuple[int, bytes]:
+    """One POST straight to the ASGI app, as an HTTP/2 or HTTP/3 server may hand it over:
+    the body in two messages and no length header (neither protocol needs one)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": http_version,
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    half = len(body) // 2
+    messages = [
+        {"type": "http.request", "body": body[:half], "more_body": True},
+        {"type": "http.request", "body": body[half:], "more_body": False},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+@pytest.mark.parametrize("http_version", ["1.1", "2", "3"])
+async def test_a_body_without_a_content_type_is_refused_whatever_the_http_version(
+    client: AsyncTestClient[Any], http_version: str
+) -> None:
+    """Over h2c a body with neither Content-Type nor Content-Length was parsed as JSON."""
+    status, body = await asgi_post(client.app, "/auth/register", REGISTRATION, [], http_version)
+
+    assert status == 415, body
+    assert json.loads(body)["detail"] == (
+        "Send the body as `application/json`, not `no content type`."
+    )
+    assert (await register(client, "ana@uni.example")).status_code == 201  # nothing was made
+
+
+@pytest.mark.parametrize("http_version", ["1.1", "2", "3"])
+async def test_a_json_body_without_a_length_is_accepted_whatever_the_http_version(
+    client: AsyncTestClient[Any], http_version: str
+) -> None:
+    """The control: the body is read as it was, first message included."""
+    json_type = [(b"content-type", b"application/json")]
+
+    status, body = await asgi_post(
+        client.app, "/auth/register", REGISTRATION, json_type, http_version
+    )
+
+    assert status == 201, body
+    assert json.loads(body)["email"] == "ana@uni.example"
 
 
 async def test_json_sent_to_the_login_form_is_refused(client: AsyncTestClient[Any]) -> None:

@@ -2,6 +2,10 @@
 
 Every record carries the id of the request being served (or "-"), so the lines of one
 request can be found together; the HTTP adapter sets it per request.
+
+A record is one line, whatever it logs: JSON escapes by itself; the text format escapes
+every character that is not printable (a line break in a request path would otherwise
+start a forged record), and indents a traceback, so no line of it can pass for a record.
 """
 
 from __future__ import annotations
@@ -14,6 +18,45 @@ from pythonjsonlogger.msgspec import MsgspecFormatter
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = "%(levelname)s %(name)s %(request_id)s %(message)s"
+
+
+class TextFormatter(logging.Formatter):
+    """`TEXT_FORMAT` with every value escaped: one record, one line (plus its traceback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        values = {
+            name: escape(value) if isinstance(value, str) else value
+            for name, value in vars(record).items()
+        }
+        # The message is escaped once its arguments are in; a traceback or a stack is a block.
+        exc_text = record.exc_text
+        if exc_text is None and record.exc_info:
+            exc_text = self.formatException(record.exc_info)
+        values.update(
+            msg=escape(record.getMessage()),
+            args=(),
+            exc_info=None,
+            exc_text=indented(exc_text) if exc_text else None,
+            stack_info=record.stack_info,  # indented by formatStack
+        )
+        return super().format(logging.makeLogRecord(values))
+
+    def formatStack(self, stack_info: str) -> str:
+        return indented(stack_info)
+
+
+def escape(text: str) -> str:
+    """Non-printable characters (and the backslash) as Python escapes: `\\n`, `\\x00`, `\\u202e`."""
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(
+        char if char.isprintable() and char != "\\" else repr(char)[1:-1] for char in text
+    )
+
+
+def indented(block: str) -> str:
+    """A traceback's own line breaks are kept, each line escaped and indented."""
+    return "\n".join("    " + escape(line) for line in block.split("\n"))
 
 
 class RequestIdFilter(logging.Filter):
@@ -35,7 +78,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
             )
         )
     else:
-        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+        handler.setFormatter(TextFormatter(TEXT_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -10,7 +10,9 @@ from uuid import UUID
 from campus_booking.domain.audit import Entity
 from campus_booking.domain.bookings import BookingStatus
 from campus_booking.domain.errors import InvalidValue
-from campus_booking.domain.users import Role
+from campus_booking.domain.rooms import clean_building, clean_features
+from campus_booking.domain.text import clean_search_text
+from campus_booking.domain.users import MAX_SEARCH_LENGTH, Role
 
 T = TypeVar("T")
 
@@ -40,12 +42,22 @@ class Page(Generic[T]):
     offset: int
 
 
+# Filters clean their text as the values they are compared with were cleaned, so that a
+# filter finds what it names and a control character never reaches the database (PostgreSQL
+# refuses a NUL with an error of its own). Each `InvalidValue` names the filter's field.
+
+
 @dataclass(frozen=True, slots=True)
 class RoomFilter:
     min_capacity: int | None = None
     building: str | None = None
     features: frozenset[str] = frozenset()
     include_inactive: bool = False
+
+    def __post_init__(self) -> None:
+        if self.building is not None:
+            object.__setattr__(self, "building", clean_building(self.building))
+        object.__setattr__(self, "features", clean_features(self.features))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +73,13 @@ class BookingFilter:
 
 @dataclass(frozen=True, slots=True)
 class UserFilter:
+    """`text`: part of an email or a full name; blank means any."""
+
     role: Role | None = None
     text: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean_search_text(self.text, "text", MAX_SEARCH_LENGTH))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,14 @@ A booking is active, and holds its slot, while PENDING or APPROVED.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
 from campus_booking.domain.errors import InvalidTransition, InvalidValue
-from campus_booking.domain.text import clean_text, has_control_characters
+from campus_booking.domain.text import clean_text, has_control_characters, has_format_characters
 from campus_booking.domain.time_slots import TimeSlot
 
 MAX_TITLE_LENGTH = 200
@@ -39,9 +40,11 @@ def clean_title(raw: str) -> str:
 def clean_reason(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
-    reason = raw.strip()
+    reason = unicodedata.normalize("NFC", raw).strip()
     if has_control_characters(reason.replace("\n", "")):
         raise InvalidValue("reason", "must not contain control characters")
+    if has_format_characters(reason):
+        raise InvalidValue("reason", "must not contain invisible formatting characters")
     if len(reason) > MAX_REASON_LENGTH:
         raise InvalidValue("reason", f"must be at most {MAX_REASON_LENGTH} characters long")
     return reason

@@ -30,6 +30,17 @@ def clean_features(raw: Iterable[str]) -> frozenset[str]:
     return features
 
 
+def clean_room_name(raw: str) -> str:
+    """Names are unique whatever their case (the store's index on lower(name)) and whatever
+    their compatibility form: a full-width `Lab` is stored as `Lab`, so the two collide."""
+    return clean_text(raw, "name", MAX_NAME_LENGTH, fold_compatible=True)
+
+
+def clean_building(raw: str) -> str:
+    """Folded as names are, so that a filter on a building finds it however it is typed."""
+    return clean_text(raw, "building", MAX_BUILDING_LENGTH, fold_compatible=True)
+
+
 def check_capacity(capacity: int) -> int:
     if capacity < 1:
         raise InvalidValue("capacity", "must be at least 1")
@@ -59,8 +70,8 @@ class Room:
         requires_approval: bool = False,
     ) -> Room:
         return cls(
-            name=clean_text(name, "name", MAX_NAME_LENGTH),
-            building=clean_text(building, "building", MAX_BUILDING_LENGTH),
+            name=clean_room_name(name),
+            building=clean_building(building),
             capacity=check_capacity(capacity),
             features=clean_features(features),
             requires_approval=requires_approval,
@@ -84,9 +95,9 @@ class Room:
     ) -> None:
         """Partial update: only the values given change."""
         if name is not None:
-            self.name = clean_text(name, "name", MAX_NAME_LENGTH)
+            self.name = clean_room_name(name)
         if building is not None:
-            self.building = clean_text(building, "building", MAX_BUILDING_LENGTH)
+            self.building = clean_building(building)
         if capacity is not None:
             self.capacity = check_capacity(capacity)
         if features is not None:

@@ -16,6 +16,7 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further: a longer password would be silently cut
 MAX_EMAIL_LENGTH = 254
 MAX_FULL_NAME_LENGTH = 200
+MAX_SEARCH_LENGTH = MAX_EMAIL_LENGTH  # a search looks into emails and full names
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
@@ -30,10 +31,22 @@ def normalise_email(raw: str) -> str:
     """One spelling per mailbox: NFKC folds full-width and compatibility forms, then lower case.
 
     Without it, `Ana@Uni.edu` and its full-width spelling could register as two accounts.
+    The domain is then written in its IDNA ASCII form (`bücher.example` becomes
+    `xn--bcher-kva.example`), the one a domain has in DNS and in mail without SMTPUTF8:
+    the Unicode and the ASCII spelling of one domain are one account, and a look-alike
+    domain in another script shows as what it is (`xn--...`) in every list. The standard
+    library's codec is IDNA 2003, which also maps `ß` to `ss` in a domain.
     """
     email = unicodedata.normalize("NFKC", raw).strip().lower()
     invisible = any(unicodedata.category(char).startswith("C") for char in email)
-    if invisible or len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
+    if invisible or not _EMAIL.match(email):
+        raise InvalidValue("email", "is not a valid email address")
+    local, _, domain = email.rpartition("@")
+    try:
+        email = f"{local}@{domain.encode('idna').decode('ascii').lower()}"
+    except UnicodeError:  # a label too long, or holding what IDNA forbids
+        raise InvalidValue("email", "is not a valid email address") from None
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
         raise InvalidValue("email", "is not a valid email address")
     return email
 

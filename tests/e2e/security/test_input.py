@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 from campus_booking.adapters.http.app import MAX_BODY_BYTES
 from campus_booking.container import Container
 from tests.e2e.actors import Actor, at, book, booking_body, create_room, room_body
-from tests.e2e.conftest import assert_problem, register
+from tests.e2e.conftest import PASSWORD, assert_problem, register
 from tests.e2e.security.conftest import Write
 from tests.e2e.security.state import snapshot
 
@@ -186,6 +186,28 @@ async def test_another_spelling_of_a_taken_email_is_a_conflict(
 
     assert_problem(await register(client, spelling), 409)
     assert await snapshot(container) == before
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("ana@bücher.example", "ana@xn--bcher-kva.example"),
+        ("ana@xn--bcher-kva.example", "ana@BÜCHER.example"),
+    ],
+    ids=["unicode then idna", "idna then unicode"],
+)
+async def test_idna_and_unicode_spellings_of_one_domain_are_one_account(
+    client: AsyncTestClient[Any], container: Container, first: str, second: str
+) -> None:
+    registered = await register(client, first)
+    assert registered.status_code == 201, registered.text
+    before = await snapshot(container)
+
+    assert_problem(await register(client, second), 409)
+    assert await snapshot(container) == before
+    assert registered.json()["email"] == "ana@xn--bcher-kva.example"
+    signed_in = await client.post("/auth/login", data={"username": second, "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
 
 
 INVISIBLE = {

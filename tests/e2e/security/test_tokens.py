@@ -201,6 +201,19 @@ async def test_token_not_valid_before_a_time_beyond_the_leeway(
     assert_unauthenticated(await me(client, auth(token)))
 
 
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "infinity"])
+async def test_token_with_a_non_finite_time(
+    client: AsyncTestClient[Any], student: Actor, claim: str, value: float
+) -> None:
+    """A NaN or infinite `exp` never passed, so such a token never expired; twice, as checked
+    signatures are kept between requests."""
+    token = craft(claims(student, **{claim: value}))
+
+    for _ in range(2):
+        assert_unauthenticated(await me(client, auth(token)))
+
+
 async def test_token_issued_in_the_future(client: AsyncTestClient[Any], student: Actor) -> None:
     future = NOW + LEEWAY + SECOND
     token = craft(claims(student, iat=future, nbf=future))

@@ -131,3 +131,98 @@ def test_text_outside_a_request_shows_a_dash(capsys: pytest.CaptureFixture[str])
 
     [line] = emitted_lines(capsys)
     assert line.endswith(" WARNING campus_booking.test_logs [-] starting")
+
+
+FORGED = "2030-01-01 08:00:00,000 INFO campus_booking.requests [-] GET /admin 200"
+
+
+@pytest.mark.parametrize(
+    ("breaker", "logged"),
+    [
+        ("\n", "\\n"),
+        ("\r", "\\r"),
+        ("\r\n", "\\r\\n"),
+        ("\x85", "\\x85"),
+        ("\u2028", "\\u2028"),
+        ("\x0b", "\\x0b"),
+        ("\x1c", "\\x1c"),
+    ],
+    ids=["lf", "cr", "crlf", "nel", "line separator", "vertical tab", "file separator"],
+)
+def test_text_log_of_a_path_with_a_line_break_cannot_forge_a_record(
+    capsys: pytest.CaptureFixture[str], request_id: str, breaker: str, logged: str
+) -> None:
+    """`GET /x%0a2030-01-01 ... INFO ...`: the decoded path holds a line break."""
+    configure_logging(json=False)
+
+    path = f"/x{breaker}{FORGED}"
+    logging.getLogger("campus_booking.requests").info("%s %s %s", "GET", path, 404)
+
+    [line] = emitted_lines(capsys)  # splitlines: every kind of line break
+    assert line.endswith(f" GET /x{logged}{FORGED} 404"), line
+
+
+@pytest.mark.parametrize(
+    ("value", "logged"),
+    [
+        ("\x00", "\\x00"),
+        ("\x1b[31mred", "\\x1b[31mred"),
+        ("\u202eevil", "\\u202eevil"),
+        ("tab\there", "tab\\there"),
+        ("back\\slash", "back\\\\slash"),
+        ("Café ✓", "Café ✓"),
+    ],
+    ids=["nul", "terminal escape", "right-to-left override", "tab", "backslash", "printable"],
+)
+def test_text_log_escapes_every_unprintable_character_of_the_message(
+    capsys: pytest.CaptureFixture[str], value: str, logged: str
+) -> None:
+    configure_logging(json=False)
+
+    logging.getLogger(LOGGER).warning("value=%s", value)
+
+    [line] = emitted_lines(capsys)
+    assert line.endswith(f"[-] value={logged}"), line
+
+
+def test_text_log_escapes_the_logger_name_and_the_request_id(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every field of the line, not only the message."""
+    configure_logging(json=False)
+    token = REQUEST_ID.set("id\nforged")
+    try:
+        logging.getLogger("campus\nbooking").warning("hello")
+    finally:
+        REQUEST_ID.reset(token)
+
+    [line] = emitted_lines(capsys)
+    assert line.endswith(" WARNING campus\\nbooking [id\\nforged] hello"), line
+
+
+def test_text_log_indents_a_traceback_so_no_line_of_it_passes_for_a_record(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(json=False)
+
+    try:
+        raise ValueError(f"broken\n{FORGED}")
+    except ValueError:
+        logging.getLogger(LOGGER).exception("failed %s", "x\ny")
+
+    first, *traceback = emitted_lines(capsys)
+    assert first.endswith(" ERROR campus_booking.test_logs [-] failed x\\ny")
+    assert traceback[0] == "    Traceback (most recent call last):"
+    assert traceback[-2:] == ["    ValueError: broken", f"    {FORGED}"]
+    assert all(line.startswith("    ") for line in traceback)
+
+
+def test_text_log_indents_a_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(json=False)
+
+    logging.getLogger(LOGGER).warning("here", stack_info=True)
+
+    first, *stack = emitted_lines(capsys)
+    assert first.endswith("[-] here")
+    assert stack[0] == "    Stack (most recent call last):"
+    assert all(line.startswith("    ") for line in stack)

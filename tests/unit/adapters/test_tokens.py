@@ -200,3 +200,50 @@ def test_garbage_is_refused(tokens: JwtTokenService, token: str) -> None:
 def test_a_token_with_its_payload_swapped_is_refused(tokens: JwtTokenService) -> None:
     header, _, signature = signed(claims(role="STUDENT")).split(".")
     assert_refused(tokens, f"{header}.{b64(claims(role='ADMIN'))}.{signature}")
+
+
+def signed_json(payload: str) -> str:
+    """Signs a payload written by hand: `1e999` is valid JSON that Python reads as infinity."""
+    return jwt.PyJWS().encode(payload.encode(), TEST_SECRET, algorithm="HS256")
+
+
+NON_FINITE = {
+    "nan": float("nan"),
+    "infinity": float("inf"),
+    "minus infinity": float("-inf"),
+}
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("value", NON_FINITE.values(), ids=list(NON_FINITE))
+def test_a_non_finite_time_claim_is_refused(
+    tokens: JwtTokenService, claim: str, value: float
+) -> None:
+    """A NaN `exp` never compared as past, so the token never expired."""
+    assert_refused(tokens, signed(claims(**{claim: value})))
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+def test_a_time_claim_too_big_for_a_float_is_refused(tokens: JwtTokenService, claim: str) -> None:
+    payload = json.dumps(claims(**{claim: 0})).replace(f'"{claim}": 0', f'"{claim}": 1e999')
+    assert f'"{claim}": 1e999' in payload
+
+    assert_refused(tokens, signed_json(payload))
+
+
+def test_a_non_finite_token_is_refused_again_on_its_next_use(tokens: JwtTokenService) -> None:
+    """Checked signatures are kept per process: a refused token must never be among them."""
+    token = signed(claims(exp=float("nan")))
+
+    for _ in range(3):
+        assert_refused(tokens, token)
+
+
+def test_a_kept_token_still_expires(tokens: JwtTokenService, clock: FixedClock) -> None:
+    """The control for the cache: once kept, a finite token is still timed on every use."""
+    token = signed(claims())
+    assert tokens.verify(token).user_id == USER_ID
+
+    clock.set(NOW + timedelta(seconds=TTL + 31))
+
+    assert_refused(tokens, token)

@@ -66,6 +66,29 @@ def test_full_width_and_ascii_spellings_are_the_same_email() -> None:
 
 
 @pytest.mark.parametrize(
+    ("unicode", "ascii"),
+    [
+        ("ana@bücher.example", "ana@xn--bcher-kva.example"),
+        ("ana@BÜCHER.example", "ana@xn--bcher-kva.example"),
+        ("ana@mail.bücher.example", "ana@mail.xn--bcher-kva.example"),
+        ("ana@例え.テスト", "ana@xn--r8jz45g.xn--zckzah"),
+    ],
+    ids=["latin", "upper case", "subdomain", "japanese"],
+)
+def test_unicode_and_idna_spellings_of_a_domain_are_the_same_email(
+    unicode: str, ascii: str
+) -> None:
+    """The domain is kept in its IDNA ASCII form, whichever form was typed."""
+    assert normalise_email(unicode) == normalise_email(ascii) == ascii
+    assert normalise_email(ascii.upper()) == ascii
+
+
+def test_the_local_part_keeps_its_unicode() -> None:
+    """Only the domain has an ASCII form; a local part is the mail server's to interpret."""
+    assert normalise_email("Jürgen@bücher.example") == "jürgen@xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(
     "raw",
     [
         "",
@@ -82,6 +105,8 @@ def test_full_width_and_ascii_spellings_are_the_same_email() -> None:
         "ana@uni .example",
         "a@b@uni.example",
         "a" * 243 + "@uni.example",
+        "ana@" + "b" * 64 + ".example",
+        "ana@" + "ü" * 60 + ".example",
     ],
     ids=[
         "empty",
@@ -98,6 +123,8 @@ def test_full_width_and_ascii_spellings_are_the_same_email() -> None:
         "space-in-domain",
         "two-ats",
         "255-characters",
+        "label-over-63-characters",
+        "label-over-63-characters-in-idna",
     ],
 )
 def test_invalid_emails_are_refused_on_email(raw: str) -> None:

@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
 from litestar.params import BodyKwarg
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 UNSUPPORTED_MEDIA_TYPE = 415
 
@@ -18,18 +18,35 @@ UNSUPPORTED_MEDIA_TYPE = 415
 class DeclaredContentType(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         data_field = scope["route_handler"].parsed_data_field
-        sent = _content_type(scope)
-        # A declared type counts even without length headers: HTTP/2 bodies may have none.
-        if data_field is not None and (sent or _has_body(scope)):
+        if data_field is not None:
+            sent = _content_type(scope)
+            if not sent and not _has_body(scope):
+                # No length header says nothing over HTTP/2 or HTTP/3, where a body needs
+                # none: whether one comes is for its first message to tell.
+                first = await receive()
+                receive = _replaying(first, receive)
+                sent_body = bool(first.get("body")) or bool(first.get("more_body"))
+            else:
+                sent_body = True
             body = data_field.kwarg_definition
             declared = body.media_type if isinstance(body, BodyKwarg) else RequestEncodingType.JSON
             expected = RequestEncodingType(declared).value
-            if not _matches(sent, expected):
+            if sent_body and not _matches(sent, expected):
                 raise HTTPException(
                     status_code=UNSUPPORTED_MEDIA_TYPE,
                     detail=f"Send the body as `{expected}`, not `{sent or 'no content type'}`.",
                 )
         await next_app(scope, receive, send)
+
+
+def _replaying(first: ReceiveMessage, receive: Receive) -> Receive:
+    """`receive`, giving back first the message already read."""
+    pending = [first]
+
+    async def replay() -> ReceiveMessage:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -124,7 +124,11 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
     if mapped is None:  # a DomainError subclass nobody mapped: a bug, answered as one
         return internal_error_handler(request, error)
     status, kind = mapped
-    errors = [FieldError(error.field, error.reason)] if isinstance(error, InvalidValue) else None
+    errors = (
+        [FieldError(_wire_name(request, error.field), error.reason)]
+        if isinstance(error, InvalidValue)
+        else None
+    )
     conflicts = (
         [ConflictingSlot(start, end) for start, end in error.conflicts]
         if isinstance(error, SlotTaken)
@@ -203,7 +207,11 @@ def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldErro
 
 
 def _wire_name(request: Request[Any, Any, Any], key: Any) -> str:
-    """The name the client sent (`from`), not the handler's argument (`since`)."""
+    """The name the client sent (`from`), not the handler's argument (`since`).
+
+    Domain errors name a filter's field (`text`); the handler's argument of that name says
+    which query parameter it came from (`q`).
+    """
     if not key:
         return "body"
     handler = request.scope.get("route_handler")

@@ -93,8 +93,9 @@ class RoomController(Controller):
         offset: Offset = 0,
         min_capacity: Annotated[int | None, QueryParameter(ge=1, le=100_000)] = None,
         building: Annotated[str | None, QueryParameter(max_length=MAX_BUILDING_LENGTH)] = None,
-        feature: Annotated[
-            list[str] | None, QueryParameter(description="Repeatable: rooms having all of them")
+        features: Annotated[
+            list[str] | None,
+            QueryParameter(name="feature", description="Repeatable: rooms having all of them"),
         ] = None,
         include_inactive: Annotated[
             bool, QueryParameter(description="Staff and admins only")
@@ -103,7 +104,7 @@ class RoomController(Controller):
         room_filter = RoomFilter(
             min_capacity=min_capacity,
             building=building,
-            features=frozenset(tag.strip().lower() for tag in feature or ()),
+            features=frozenset(features or ()),
             include_inactive=include_inactive,
         )
         page = await list_rooms(current_user, room_filter, page_request(limit, offset))

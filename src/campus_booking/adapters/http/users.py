@@ -16,7 +16,7 @@ from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
 from campus_booking.application.queries import DEFAULT_PAGE_SIZE, UserFilter
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
-from campus_booking.domain.users import Role, User
+from campus_booking.domain.users import MAX_SEARCH_LENGTH, Role, User
 
 
 class UserOut(msgspec.Struct):
@@ -59,11 +59,14 @@ class AdminUserController(Controller):
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
         role: FromQuery[Role | None] = None,
-        q: Annotated[
-            str | None, QueryParameter(max_length=254, description="Email or name contains")
+        text: Annotated[
+            str | None,
+            QueryParameter(
+                name="q", max_length=MAX_SEARCH_LENGTH, description="Email or name contains"
+            ),
         ] = None,
     ) -> PageOut[UserOut]:
-        page = await list_users(UserFilter(role=role, text=q), page_request(limit, offset))
+        page = await list_users(UserFilter(role=role, text=text), page_request(limit, offset))
         return PageOut([UserOut.of(user) for user in page.items], page.total, limit, offset)
 
     @patch(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import uuid
 from datetime import timedelta
 
@@ -63,8 +64,9 @@ class JwtTokenService:
             raise AuthenticationFailed("The access token is invalid or expired.") from error
         return claims
 
-    def _check_signed(self, token: str) -> tuple[dict[str, object], TokenClaims]:
-        """The signature and every claim but the times, which change meaning as time passes."""
+    def _check_signed(self, token: str) -> tuple[dict[str, float], TokenClaims]:
+        """The signature and every claim; the times are read (finite numbers), not compared:
+        they change meaning as time passes."""
         claims = jwt.decode(
             token,
             self._secret,
@@ -80,26 +82,33 @@ class JwtTokenService:
                 "verify_nbf": False,
             },
         )
-        times: dict[str, object] = {t: claims[t] for t in ("exp", "iat", "nbf") if t in claims}
+        # Finite numbers only: NaN compares false with any time, so it never expired, and
+        # JSON parsers read `Infinity` or `1e999` as infinite. A token refused here is
+        # never kept, so it is refused as well on every later use.
+        times: dict[str, float] = {
+            t: _as_time(claims[t]) for t in ("exp", "iat", "nbf") if t in claims
+        }
         return times, TokenClaims(
             user_id=uuid.UUID(claims["sub"]),
             role=Role(claims["role"]),
             token_version=_as_int(claims["ver"]),
         )
 
-    def _check_times(self, claims: dict[str, object]) -> None:
+    def _check_times(self, times: dict[str, float]) -> None:
         now = self._clock.now().timestamp()
-        if _as_number(claims["exp"]) <= now - LEEWAY_SECONDS:
+        if times["exp"] <= now - LEEWAY_SECONDS:
             raise ValueError("token expired")
-        if _as_number(claims["iat"]) > now + LEEWAY_SECONDS:
+        if times["iat"] > now + LEEWAY_SECONDS:
             raise ValueError("token issued in the future")
-        if "nbf" in claims and _as_number(claims["nbf"]) > now + LEEWAY_SECONDS:
+        if "nbf" in times and times["nbf"] > now + LEEWAY_SECONDS:
             raise ValueError("token not valid yet")
 
 
-def _as_number(value: object) -> float:
+def _as_time(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError("a time claim must be a number")
+    if not math.isfinite(value):
+        raise ValueError("a time claim must be a finite number")
     return float(value)
 
 
