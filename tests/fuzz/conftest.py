@@ -73,7 +73,9 @@ CONFIG = {
     },
 }
 # Operations that take nothing but the token, which the fuzzer replaces with the role's own.
-WITHOUT_INPUTS = {"GET /health", "GET /health/ready", "GET /auth/me"}
+WITHOUT_INPUTS = {"GET /health", "GET /health/ready", "GET /auth/me", "POST /auth/logout"}
+# Signing out revokes every token of the user: the fuzzer signs out a throwaway account.
+SIGN_OUT = "POST /auth/logout"
 
 
 def document_app() -> Litestar:
@@ -96,15 +98,17 @@ class World:
     app: Litestar
     user_id: str | None
     token: str | None
+    throwaway_token: str | None
+    """Of another account, for `SIGN_OUT`: its first case ends that session, later ones 401."""
     rooms: list[str]
     bookings: list[str]
     users: list[str]
     now: datetime
 
-    @property
-    def headers(self) -> dict[str, str] | None:
+    def headers(self, label: str) -> dict[str, str] | None:
         """The signed-in user's token; anonymous cases keep what Schemathesis generated."""
-        return auth(self.token) if self.token else None
+        token = self.throwaway_token if label == SIGN_OUT else self.token
+        return auth(token) if token else None
 
     @property
     def known_ids(self) -> dict[str, list[str]]:
@@ -215,6 +219,7 @@ async def _seed(container: Container, role: str) -> World:
             Role.ADMIN: await user("ada", Role.ADMIN),
         }
         other_id, other = await user("vic", Role.STUDENT)
+        _, throwaway = await user("leo", Role(role) if role != ANONYMOUS else Role.STUDENT)
         (student_id, student), (staff_id, staff), (_, admin) = signed_in.values()
 
         room = {"building": "Main", "capacity": 30, "features": ["projector"]}
@@ -241,6 +246,7 @@ async def _seed(container: Container, role: str) -> World:
         app=create_app(container),
         user_id=user_id,
         token=token,
+        throwaway_token=throwaway if token else None,
         rooms=[lab, hall, retired],
         bookings=bookings,
         users=[student_id, staff_id, other_id],
