@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.migrations import downgrade, upgrade
 from campus_booking.adapters.database.probe import SqlDatabaseProbe
-from campus_booking.adapters.database.tables import metadata
+from campus_booking.adapters.database.tables import metadata, rooms, users
 
 APP_TABLES = {"audit_log", "bookings", "room_features", "rooms", "users"}
 
@@ -117,3 +119,71 @@ async def test_probe_answers_true_while_a_writer_holds_sqlite(sqlite_url: str) -
         await writer_engine.dispose()
 
     assert answered is True
+
+
+# --- 0006: stored emails and room names take the spelling new ones get ------------------
+
+
+def full_width(text: str) -> str:
+    """`Lab` in full-width letters, the look-alike NFKC folds back."""
+    return "".join(chr(ord(char) + 0xFEE0) if char.isalnum() else char for char in text)
+
+
+def test_0006_folds_stored_emails_and_room_names_but_never_merges_two(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    upgrade(url, "0005")
+    ids = [uuid.uuid4() for _ in range(6)]
+    emails_before = {
+        ids[0]: "ana@bücher.example",  # folds to its IDNA spelling
+        ids[1]: "bob@straße.example",
+        ids[2]: "bob@strasse.example",  # the spelling ids[1] would take: ids[1] stays
+    }
+    rooms_before = {
+        ids[3]: (full_width("Lab 1"), full_width("Main")),  # folds
+        ids[4]: ("Hall", "Main"),
+        ids[5]: (full_width("Hall"), "Main"),  # would fold onto Hall: stays
+    }
+    created = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def seed(sync: Connection) -> None:
+        for user_id, email in emails_before.items():
+            sync.execute(
+                insert(users).values(
+                    id=user_id,
+                    email=email,
+                    full_name="Someone",
+                    role="STUDENT",
+                    password_hash="hash",
+                    is_active=True,
+                    token_version=0,
+                    created_at=created,
+                )
+            )
+        for room_id, (name, building) in rooms_before.items():
+            sync.execute(
+                insert(rooms).values(
+                    id=room_id,
+                    name=name,
+                    building=building,
+                    capacity=10,
+                    requires_approval=False,
+                    is_active=True,
+                    created_at=created,
+                )
+            )
+        sync.commit()
+
+    asyncio.run(_with_connection(url, seed))
+
+    upgrade(url)
+
+    def read(sync: Connection) -> tuple[dict[Any, str], dict[Any, tuple[str, str]]]:
+        emails = {row.id: row.email for row in sync.execute(select(users))}
+        named = {row.id: (row.name, row.building) for row in sync.execute(select(rooms))}
+        return emails, named
+
+    emails, named = asyncio.run(_with_connection(url, read))
+    assert emails == {**emails_before, ids[0]: "ana@xn--bcher-kva.example"}
+    assert named == {**rooms_before, ids[3]: ("Lab 1", "Main")}
