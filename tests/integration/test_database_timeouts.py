@@ -3,6 +3,7 @@ connection, and running out of either is "cannot serve right now" (503), not a 5
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -83,3 +84,36 @@ async def test_sqlite_waits_the_lock_timeout_for_the_write_lock(
             assert busy == round(seconds * 1000)
     finally:
         await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_deadlock_is_unavailable_for_the_victim_and_the_other_commits(
+    postgres_url: str,
+) -> None:
+    """Writers lock in one order (see the `UnitOfWork` port), so none should deadlock; if two
+    ever do, PostgreSQL aborts one, and that one answers 503 rather than 500."""
+    engine = create_engine(postgres_url, lock_timeout_seconds=5, statement_timeout_seconds=10)
+    now = datetime(2026, 1, 5, tzinfo=UTC)
+    oak, elm = (Room.create(name=n, building="Main", capacity=4, now=now) for n in ("Oak", "Elm"))
+    both_hold_one = asyncio.Barrier(2)
+
+    async def lock(first: Room, then: Room) -> None:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
+            await uow.rooms.get(first.id, lock=True)
+            await both_hold_one.wait()
+            await uow.rooms.get(then.id, lock=True)
+            await uow.commit()
+
+    try:
+        async with SqlAlchemyUnitOfWork(engine) as setup:
+            await setup.rooms.add(oak)
+            await setup.rooms.add(elm)
+            await setup.commit()
+        outcomes = await asyncio.gather(lock(oak, elm), lock(elm, oak), return_exceptions=True)
+    finally:
+        await engine.dispose()
+
+    refused = [outcome for outcome in outcomes if outcome is not None]
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], Unavailable), refused
+    assert getattr(refused[0].__cause__.orig, "sqlstate", None) == "40P01"  # type: ignore[union-attr]

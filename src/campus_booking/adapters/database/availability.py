@@ -9,8 +9,10 @@ from campus_booking.domain.errors import Unavailable
 
 # SQLSTATE classes: 08 connection exception; 57P operator intervention (shutdown, starting up).
 # 55P03 lock_not_available: lock_timeout ran out behind a transaction holding the lock;
-# 57014 query_canceled: statement_timeout ran out. Either way, retrying later may work.
-_UNREACHABLE_SQLSTATES = ("08", "57P", "55P03", "57014")
+# 57014 query_canceled: statement_timeout ran out. 40P01 deadlock_detected: writers lock in
+# one order so that none should, but should two ever, the one PostgreSQL aborts is told to
+# retry, as is 40001 serialization_failure. Either way, retrying later may work.
+_UNREACHABLE_SQLSTATES = ("08", "57P", "55P03", "57014", "40P01", "40001")
 
 
 def is_unreachable(error: BaseException) -> bool:
