@@ -86,7 +86,22 @@ def create_engine(
     def _dispose_reader(_engine: Any) -> None:
         twin.sync_engine.dispose()  # runs inside the writer's dispose(), where it may await
 
+    for seen, other in ((engine, twin), (twin, engine)):
+        _renew_on_disconnect(seen, other)
     return engine
+
+
+def _renew_on_disconnect(seen: AsyncEngine, other: AsyncEngine) -> None:
+    """A lost connection in one pool means the other's are stale too: renew that pool.
+
+    Each pool drops its own connections when one of them fails; without this, the first
+    write after an outage that only readers noticed still failed on a dead connection.
+    """
+
+    @event.listens_for(seen.sync_engine, "handle_error")
+    def _renew(context: Any) -> None:
+        if context.is_disconnect:
+            other.sync_engine.dispose(close=False)  # checked-out connections finish first
 
 
 def _create(url: str, options: dict[str, Any], driver: str, *, busy_timeout_ms: int) -> AsyncEngine:
