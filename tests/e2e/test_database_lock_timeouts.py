@@ -42,7 +42,8 @@ async def app_client(postgres_url: str) -> AsyncIterator[tuple[httpx.AsyncClient
     settings = replace(
         settings_for(postgres_url),
         database_lock_timeout_seconds=LOCK_TIMEOUT,
-        database_statement_timeout_seconds=3 * LOCK_TIMEOUT,
+        # Far above the lock timeout: a writer that answers in time was stopped by the latter.
+        database_statement_timeout_seconds=10 * LOCK_TIMEOUT,
     )
     container.settings.override(providers.Object(settings))
     transport = httpx.ASGITransport(app=create_app(container))
@@ -111,13 +112,15 @@ async def test_a_held_room_lock_answers_503_in_about_the_lock_timeout_and_reads_
         assert problem["type"].endswith(":unavailable")
         assert response.headers["Retry-After"] == "5"
     waits = sorted(seconds for _, seconds in written)
-    # Most answer after the lock timeout; those beyond the pool waited for a connection first.
-    assert waits[len(waits) // 2] < LOCK_TIMEOUT + 0.5, waits
-    assert waits[-1] < 2 * LOCK_TIMEOUT + 1.5, waits
+    # All answered while the lock was still held, most after about the lock timeout (those
+    # beyond the pool waited for a connection first). The bounds leave room for a busy machine
+    # and stay far below the statement timeout, which would otherwise have stopped them.
+    assert waits[len(waits) // 2] < 3 * LOCK_TIMEOUT, waits
+    assert waits[-1] < 6 * LOCK_TIMEOUT, waits
     assert reads, "no read ran while the writers waited"
     for response, seconds in reads:
         assert response.status_code == 200, response.text
-        assert seconds < LOCK_TIMEOUT / 2, [round(seconds, 3) for _, seconds in reads]
+        assert seconds < LOCK_TIMEOUT, [round(seconds, 3) for _, seconds in reads]
 
     # The lock released, the room takes bookings again, and nothing was half-written before.
     response = await booking(0)
