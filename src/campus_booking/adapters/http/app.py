@@ -20,6 +20,7 @@ from campus_booking.adapters.http.request_log import RequestLog
 from campus_booking.adapters.http.rooms import RoomController
 from campus_booking.adapters.http.security import SECURITY_COMPONENTS, BearerTokenMiddleware
 from campus_booking.adapters.http.security_headers import cors_config, security_headers
+from campus_booking.adapters.http.strict import check_input
 from campus_booking.adapters.http.users import AdminUserController
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def create_app(container: Container) -> Litestar:
             DeclaredContentType(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=check_input,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi_config(SECURITY_COMPONENTS),
         cors_config=cors_config(settings.cors_origins),
