@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from campus_booking.adapters.http.app import MAX_BODY_BYTES
 from campus_booking.container import Container
 from tests.e2e.actors import Actor, at, book, booking_body, create_room, room_body
 from tests.e2e.conftest import assert_problem
@@ -167,6 +168,16 @@ async def test_body_with_a_byte_order_mark_says_so(
     )
 
     assert "byte order mark" in errors(assert_problem(response, 400))["body"]
+
+
+async def test_body_over_the_limit_names_the_limit(
+    client: AsyncTestClient[Any], student: Actor
+) -> None:
+    response = await client.post(
+        "/bookings", content=b" " * (MAX_BODY_BYTES + 1), headers={**student.headers, **JSON}
+    )
+
+    assert "65536 bytes" in assert_problem(response, 413)["detail"]
 
 
 # --- query parameters ---------------------------------------------------------------------

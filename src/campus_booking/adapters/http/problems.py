@@ -172,7 +172,17 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
             errors=_field_errors(request, error.extra),
         )
     detail = error.detail if error.detail and error.detail != status.phrase else status.description
+    if status is HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+        detail = _too_large(request)
     return problem_response(status, detail, headers=error.headers)
+
+
+def _too_large(request: Request[Any, Any, Any]) -> str:
+    handler = request.scope.get("route_handler")
+    limit = getattr(handler, "resolve_request_max_body_size", lambda: None)()
+    if not limit:
+        return "The body is too large."
+    return f"The body is larger than the limit of {limit} bytes ({limit / 1024:g} KiB)."
 
 
 def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
