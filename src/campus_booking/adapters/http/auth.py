@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, get, post
@@ -55,7 +55,7 @@ class LoginForm(msgspec.Struct):
 
     username: Annotated[str, msgspec.Meta(max_length=MAX_EMAIL_LENGTH)]
     password: Annotated[str, msgspec.Meta(max_length=1024)]
-    grant_type: str | None = None
+    grant_type: Literal["password"] | None = None
     scope: str = ""
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
@@ -40,6 +41,8 @@ _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 # How Litestar reports a client that went away while sending its body.
 CLIENT_GONE = "client disconnected prematurely"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="campus-booking"'}
+# The OAuth2 token endpoint (the password flow's `tokenUrl`): its failures also speak RFC 6749.
+TOKEN_ENDPOINT = "/auth/login"  # noqa: S105 (a path)
 
 
 class FieldError(msgspec.Struct):
@@ -70,6 +73,14 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
     conflicts: list[ConflictingSlot] | None = None
     violations: list[RuleViolation] | None = None
+
+
+class TokenProblem(Problem, omit_defaults=True):
+    """A failure of the token endpoint: a problem document that is also an OAuth2 error
+    (RFC 6749, section 5.2), so that OAuth2 clients such as Swagger's Authorize dialog show why."""
+
+    error: str | None = None
+    error_description: str | None = None
 
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
@@ -242,9 +253,51 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
+def _oauth2_error(problem: Problem) -> str:
+    if any(error.field == "grant_type" for error in problem.errors or ()):
+        return "unsupported_grant_type"
+    if problem.status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS):
+        return "invalid_grant"  # the credentials were refused, or may not be tried now
+    if problem.status == HTTPStatus.SERVICE_UNAVAILABLE:
+        return "temporarily_unavailable"
+    if problem.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        return "server_error"
+    return "invalid_request"
+
+
+def _description(text: str) -> str:
+    """RFC 6749 allows printable ASCII but for `"` and `\\` in an `error_description`."""
+    text = text.replace('"', "'").replace("\\", "/")
+    return "".join(char if " " <= char <= "~" else "?" for char in text)
+
+
+def _as_token_error(
+    handler: Callable[[Request[Any, Any, Any], Any], Response[Problem]],
+) -> Callable[[Request[Any, Any, Any], Any], Response[Problem]]:
+    """`handler`, answering the token endpoint's failures as OAuth2 errors too."""
+
+    def handle(request: Request[Any, Any, Any], error: Any) -> Response[Problem]:
+        response = handler(request, error)
+        problem = response.content
+        if request.url.path != TOKEN_ENDPOINT or not isinstance(problem, Problem):
+            return response
+        code = _oauth2_error(problem)
+        errors = "; ".join(f"{e.field}: {e.message}" for e in problem.errors or ())
+        if code == "unsupported_grant_type":
+            errors = "grant_type must be `password`, the only grant this endpoint supports"
+        response.content = TokenProblem(
+            **msgspec.structs.asdict(problem),
+            error=code,
+            error_description=_description(errors or problem.detail),
+        )
+        return response
+
+    return handle
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    DomainError: domain_error_handler,
-    HTTPException: http_error_handler,
-    RecursionError: too_deep_handler,
-    Exception: internal_error_handler,
+    DomainError: _as_token_error(domain_error_handler),
+    HTTPException: _as_token_error(http_error_handler),
+    RecursionError: _as_token_error(too_deep_handler),
+    Exception: _as_token_error(internal_error_handler),
 }
