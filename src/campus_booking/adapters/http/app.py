@@ -11,6 +11,7 @@ from litestar.middleware import DefineMiddleware
 from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
+from campus_booking.adapters.http.connections import CloseWhenBodyUnread
 from campus_booking.adapters.http.content_types import DeclaredContentType
 from campus_booking.adapters.http.dependencies import DEPENDENCIES
 from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
@@ -62,5 +63,5 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,  # the entry point configures logging (adapters/logs.py)
     )
     # Outermost, so that requests matching no route are logged and given an id too.
-    app.asgi_handler = RequestLog(app.asgi_handler)
+    app.asgi_handler = RequestLog(CloseWhenBodyUnread(app.asgi_handler))
     return app
