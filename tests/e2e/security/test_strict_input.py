@@ -267,3 +267,54 @@ async def test_invalid_enum_value_in_a_query_lists_the_allowed_values(
 
     message = errors(assert_problem(response, 400))[name]
     assert all(value in message for value in allowed), message
+
+
+# --- what the schema says ------------------------------------------------------------------
+
+
+async def test_schema_states_the_rules_that_were_only_in_code(
+    client: AsyncTestClient[Any],
+) -> None:
+    document = (await client.get("/docs/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+
+    def prop(schema: str, name: str) -> dict[str, Any]:
+        found: dict[str, Any] = schemas[schema]["properties"][name]
+        return next((s for s in found.get("oneOf", []) if s.get("type") != "null"), found)
+
+    register = next(s for n, s in schemas.items() if n.startswith("RegisterRequest"))
+    assert register["properties"]["email"].get("format") == "email"
+    for schema, name in [("RoomIn", "name"), ("RoomIn", "building"), ("BookingIn", "title")]:
+        assert "pattern" in prop(schema, name), (schema, name)
+    assert "pattern" in prop("RoomIn", "features")["items"]
+    rooms = document["paths"]["/rooms"]["get"]["parameters"]
+    feature = next(p for p in rooms if p["name"] == "feature")
+    assert feature["schema"]["items"]["minLength"] == 1, feature
+    assert "pattern" in feature["schema"]["items"], feature
+
+
+@pytest.mark.parametrize(
+    ("write_name", "field", "value", "says"),
+    [
+        pytest.param("create room", "name", "Lab\x1b[31m", "control", id="room name"),
+        pytest.param("change booking", "title", "a\u202eb", "invisible", id="booking title"),
+        pytest.param("change room", "features", ["pro jector"], "tag", id="feature tag"),
+    ],
+)
+async def test_a_broken_pattern_is_explained_not_quoted(
+    client: AsyncTestClient[Any],
+    writes: dict[str, Write],
+    write_name: str,
+    field: str,
+    value: Any,
+    says: str,
+) -> None:
+    write = writes[write_name]
+
+    response = await client.request(
+        write.method, write.path, json={**write.body, field: value}, headers=write.headers
+    )
+
+    message = next(iter(errors(assert_problem(response, 400)).values()))
+    assert says in message
+    assert "regex" not in message

@@ -12,6 +12,7 @@ from litestar.params import Body, JSONBody
 
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, PUBLIC
+from campus_booking.adapters.http.strict import EMAIL_FORMAT, PRINTABLE_TEXT
 from campus_booking.adapters.http.users import UserOut
 from campus_booking.application.auth import (
     Authenticate,
@@ -37,7 +38,13 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
     """New accounts are always students: a `role` or any other extra field is refused."""
 
     email: Annotated[
-        str, msgspec.Meta(min_length=3, max_length=MAX_EMAIL_LENGTH, examples=["ana@uni.example"])
+        str,
+        msgspec.Meta(
+            min_length=3,
+            max_length=MAX_EMAIL_LENGTH,
+            examples=["ana@uni.example"],
+            extra_json_schema=EMAIL_FORMAT,
+        ),
     ]
     password: Annotated[
         str,
@@ -47,7 +54,9 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
             description=f"{MIN_PASSWORD_LENGTH} characters to {MAX_PASSWORD_BYTES} bytes (UTF-8).",
         ),
     ]
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_FULL_NAME_LENGTH)]
+    full_name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=MAX_FULL_NAME_LENGTH, pattern=PRINTABLE_TEXT)
+    ]
 
 
 class LoginForm(msgspec.Struct):

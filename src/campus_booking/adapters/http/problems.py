@@ -18,6 +18,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
+from campus_booking.adapters.http.strict import PATTERN_REASONS
 from campus_booking.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -220,11 +221,18 @@ def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldErro
     errors = []
     for item in extra:
         if isinstance(item, dict):
-            message = str(item.get("message"))
+            message = _readable(str(item.get("message")))
             named = _NAMED_FIELD.search(message)
             field = named.group(1) if named else _wire_name(request, item.get("key"))
             errors.append(FieldError(field=field, message=message))
     return errors
+
+
+def _readable(message: str) -> str:
+    """msgspec names a broken pattern by the whole regular expression: say what it means."""
+    if message.startswith("Expected `str` matching regex"):
+        return next((r for p, r in PATTERN_REASONS.items() if repr(p) in message), message)
+    return message
 
 
 def _wire_name(request: Request[Any, Any, Any], key: Any) -> str:
