@@ -1,8 +1,9 @@
 """Shared fixtures: databases (SQLite always, PostgreSQL when reachable), containers and clients.
 
-PostgreSQL tests run against `CAMPUS_BOOKING_TEST_POSTGRES_URL`. Without it, or when the server
-does not answer, they skip and say why; in CI (`CI=true`) they fail instead, so a green CI run
-always means PostgreSQL was tested.
+PostgreSQL tests run against `CAMPUS_BOOKING_TEST_POSTGRES_URL`, Redis tests against
+`CAMPUS_BOOKING_TEST_REDIS_URL`; unset, each falls back to the server's usual local address
+(`DEFAULT_POSTGRES_URL`, `DEFAULT_REDIS_URL`). When no server answers there they skip and say
+why; in CI (`CI=true`) they fail instead, so a green CI run always means both were tested.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from campus_booking.settings import Settings
 
 POSTGRES_URL_VARIABLE = "CAMPUS_BOOKING_TEST_POSTGRES_URL"
 REDIS_URL_VARIABLE = "CAMPUS_BOOKING_TEST_REDIS_URL"
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+CONNECT_SECONDS = 2
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 TABLES = ("audit_log", "bookings", "room_features", "rooms", "users")
 
@@ -90,16 +94,48 @@ def _unavailable(reason: str, service: str = "PostgreSQL") -> None:
     pytest.skip(reason)
 
 
+def server_url(variable: str, default: str) -> tuple[str, str]:
+    """The URL to test against, and where it came from (for a skip's reason)."""
+    url = os.environ.get(variable)
+    if url:
+        return url, variable
+    return default, f"the default {default} ({variable} is not set)"
+
+
+async def _answers(url: str) -> None:
+    engine = create_async_engine(url, connect_args={"timeout": CONNECT_SECONDS})
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+def postgres_unreachable(url: str, source: str) -> str | None:
+    """Why no PostgreSQL can be tested at `url`, or None when one answers."""
+    try:
+        asyncio.run(_answers(url))
+    except Exception as error:  # any failure to connect means: no server to test against
+        return f"no PostgreSQL answers at {source}: {error}"
+    return None
+
+
+def redis_unreachable(url: str, source: str) -> str | None:
+    """Why no Redis can be tested at `url`, or None when one answers."""
+    try:
+        with Redis.from_url(url, socket_connect_timeout=CONNECT_SECONDS) as client:
+            client.ping()
+    except Exception as error:  # any failure to connect means: no server to test against
+        return f"no Redis answers at {source}: {error}"
+    return None
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str:
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not url:
-        _unavailable(f"{POSTGRES_URL_VARIABLE} is not set")
-        raise AssertionError  # unreachable: _unavailable skips or fails
-    try:
-        asyncio.run(_execute(url, "SELECT 1"))
-    except Exception as error:  # any failure to connect means: no server to test against
-        _unavailable(f"PostgreSQL at {POSTGRES_URL_VARIABLE} is not reachable: {error}")
+    url, source = server_url(POSTGRES_URL_VARIABLE, DEFAULT_POSTGRES_URL)
+    reason = postgres_unreachable(url, source)
+    if reason:
+        _unavailable(reason)
     return url
 
 
@@ -149,16 +185,12 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    """The Redis server named by `CAMPUS_BOOKING_TEST_REDIS_URL`; skips (fails in CI) without."""
-    url = os.environ.get(REDIS_URL_VARIABLE)
-    if not url:
-        _unavailable(f"{REDIS_URL_VARIABLE} is not set", "Redis")
-        raise AssertionError  # unreachable: _unavailable skips or fails
-    try:
-        with Redis.from_url(url, socket_connect_timeout=2) as client:
-            client.ping()
-    except Exception as error:  # any failure to connect means: no server to test against
-        _unavailable(f"Redis at {REDIS_URL_VARIABLE} is not reachable: {error}", "Redis")
+    """The Redis server named by `CAMPUS_BOOKING_TEST_REDIS_URL`, else the local one; skips
+    (fails in CI) when none answers."""
+    url, source = server_url(REDIS_URL_VARIABLE, DEFAULT_REDIS_URL)
+    reason = redis_unreachable(url, source)
+    if reason:
+        _unavailable(reason, "Redis")
     return url
 
 

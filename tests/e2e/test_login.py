@@ -105,3 +105,70 @@ async def test_password_over_72_bytes_is_refused_not_a_crash(
     )
 
     assert_problem(response, 401)
+
+
+# --- failures as OAuth2 errors (RFC 6749, section 5.2), for Swagger's Authorize dialog ----
+
+
+def oauth2_error(response: Any, status: int) -> tuple[str, str]:
+    """The problem document with `status` is also an OAuth2 error: its code and description."""
+    body = assert_problem(response, status)
+    description = body["error_description"]
+    assert description
+    assert all(" " <= char <= "~" and char not in '"\\' for char in description), description
+    return body["error"], description
+
+
+async def test_wrong_password_is_an_invalid_grant(
+    client: AsyncTestClient[Any], student: SignedIn
+) -> None:
+    response = await client.post(
+        "/auth/login", data={"username": student.email, "password": PASSWORD + "!"}
+    )
+
+    code, description = oauth2_error(response, 401)
+    assert code == "invalid_grant"
+    assert description == response.json()["detail"]
+
+
+async def test_grant_type_other_than_password_is_unsupported(
+    client: AsyncTestClient[Any], student: SignedIn
+) -> None:
+    form = {"grant_type": "client_credentials", "username": student.email, "password": PASSWORD}
+
+    response = await client.post("/auth/login", data=form)
+
+    code, description = oauth2_error(response, 400)
+    assert code == "unsupported_grant_type"
+    assert "password" in description
+    assert [error["field"] for error in response.json()["errors"]] == ["grant_type"]
+
+
+async def test_malformed_sign_in_is_an_invalid_request_naming_the_field(
+    client: AsyncTestClient[Any], student: SignedIn
+) -> None:
+    response = await client.post("/auth/login", data={"username": student.email})
+
+    code, description = oauth2_error(response, 400)
+    assert code == "invalid_request"
+    assert "password" in description
+
+
+async def test_throttled_sign_in_is_an_invalid_grant(
+    client: AsyncTestClient[Any], container: Container, student: SignedIn
+) -> None:
+    form = {"username": student.email, "password": PASSWORD + "!"}
+    for _ in range(container.settings().login_failures_per_account_and_client):
+        await client.post("/auth/login", data=form)
+
+    code, _ = oauth2_error(await client.post("/auth/login", data=form), 429)
+    assert code == "invalid_grant"
+
+
+async def test_other_routes_answer_plain_problem_documents(
+    client: AsyncTestClient[Any],
+) -> None:
+    """The control: only the token endpoint adds the OAuth2 fields."""
+    body = assert_problem(await client.post("/auth/register", json={}), 400)
+
+    assert "error" not in body

@@ -11,6 +11,7 @@ from litestar.middleware import DefineMiddleware
 from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
+from campus_booking.adapters.http.connections import CloseWhenBodyUnread
 from campus_booking.adapters.http.content_types import DeclaredContentType
 from campus_booking.adapters.http.dependencies import DEPENDENCIES
 from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
@@ -20,6 +21,7 @@ from campus_booking.adapters.http.request_log import RequestLog
 from campus_booking.adapters.http.rooms import RoomController
 from campus_booking.adapters.http.security import SECURITY_COMPONENTS, BearerTokenMiddleware
 from campus_booking.adapters.http.security_headers import cors_config, security_headers
+from campus_booking.adapters.http.strict import check_input
 from campus_booking.adapters.http.users import AdminUserController
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ def create_app(container: Container) -> Litestar:
             DeclaredContentType(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=check_input,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi_config(SECURITY_COMPONENTS),
         cors_config=cors_config(settings.cors_origins),
@@ -60,5 +63,5 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,  # the entry point configures logging (adapters/logs.py)
     )
     # Outermost, so that requests matching no route are logged and given an id too.
-    app.asgi_handler = RequestLog(app.asgi_handler)
+    app.asgi_handler = RequestLog(CloseWhenBodyUnread(app.asgi_handler))
     return app

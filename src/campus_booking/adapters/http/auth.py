@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, get, post
@@ -12,6 +12,7 @@ from litestar.params import Body, JSONBody
 
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, PUBLIC
+from campus_booking.adapters.http.strict import EMAIL_FORMAT, PRINTABLE_TEXT
 from campus_booking.adapters.http.users import UserOut
 from campus_booking.application.auth import (
     Authenticate,
@@ -37,7 +38,13 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
     """New accounts are always students: a `role` or any other extra field is refused."""
 
     email: Annotated[
-        str, msgspec.Meta(min_length=3, max_length=MAX_EMAIL_LENGTH, examples=["ana@uni.example"])
+        str,
+        msgspec.Meta(
+            min_length=3,
+            max_length=MAX_EMAIL_LENGTH,
+            examples=["ana@uni.example"],
+            extra_json_schema=EMAIL_FORMAT,
+        ),
     ]
     password: Annotated[
         str,
@@ -47,7 +54,9 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
             description=f"{MIN_PASSWORD_LENGTH} characters to {MAX_PASSWORD_BYTES} bytes (UTF-8).",
         ),
     ]
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_FULL_NAME_LENGTH)]
+    full_name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=MAX_FULL_NAME_LENGTH, pattern=PRINTABLE_TEXT)
+    ]
 
 
 class LoginForm(msgspec.Struct):
@@ -55,7 +64,7 @@ class LoginForm(msgspec.Struct):
 
     username: Annotated[str, msgspec.Meta(max_length=MAX_EMAIL_LENGTH)]
     password: Annotated[str, msgspec.Meta(max_length=1024)]
-    grant_type: str | None = None
+    grant_type: Literal["password"] | None = None
     scope: str = ""
 
 

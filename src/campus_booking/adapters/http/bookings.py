@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.adapters.http.strict import PRINTABLE_TEXT
 from campus_booking.application.bookings import (
     CancelBooking,
     ChangeBooking,
@@ -38,7 +39,9 @@ Instant = Annotated[
     datetime,
     msgspec.Meta(tz=True, description="ISO 8601 with a UTC offset; naive times are refused"),
 ]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE_LENGTH)]
+Title = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=MAX_TITLE_LENGTH, pattern=PRINTABLE_TEXT)
+]
 Attendees = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 Reason = Annotated[str, msgspec.Meta(max_length=MAX_REASON_LENGTH)]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
@@ -17,6 +18,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
+from campus_booking.adapters.http.strict import PATTERN_REASONS
 from campus_booking.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -40,6 +42,8 @@ _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 # How Litestar reports a client that went away while sending its body.
 CLIENT_GONE = "client disconnected prematurely"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="campus-booking"'}
+# The OAuth2 token endpoint (the password flow's `tokenUrl`): its failures also speak RFC 6749.
+TOKEN_ENDPOINT = "/auth/login"  # noqa: S105 (a path)
 
 
 class FieldError(msgspec.Struct):
@@ -70,6 +74,14 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
     conflicts: list[ConflictingSlot] | None = None
     violations: list[RuleViolation] | None = None
+
+
+class TokenProblem(Problem, omit_defaults=True):
+    """A failure of the token endpoint: a problem document that is also an OAuth2 error
+    (RFC 6749, section 5.2), so that OAuth2 clients such as Swagger's Authorize dialog show why."""
+
+    error: str | None = None
+    error_description: str | None = None
 
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
@@ -172,7 +184,17 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
             errors=_field_errors(request, error.extra),
         )
     detail = error.detail if error.detail and error.detail != status.phrase else status.description
+    if status is HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+        detail = _too_large(request)
     return problem_response(status, detail, headers=error.headers)
+
+
+def _too_large(request: Request[Any, Any, Any]) -> str:
+    handler = request.scope.get("route_handler")
+    limit = getattr(handler, "resolve_request_max_body_size", lambda: None)()
+    if not limit:
+        return "The body is too large."
+    return f"The body is larger than the limit of {limit} bytes ({limit / 1024:g} KiB)."
 
 
 def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
@@ -199,11 +221,18 @@ def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldErro
     errors = []
     for item in extra:
         if isinstance(item, dict):
-            message = str(item.get("message"))
+            message = _readable(str(item.get("message")))
             named = _NAMED_FIELD.search(message)
             field = named.group(1) if named else _wire_name(request, item.get("key"))
             errors.append(FieldError(field=field, message=message))
     return errors
+
+
+def _readable(message: str) -> str:
+    """msgspec names a broken pattern by the whole regular expression: say what it means."""
+    if message.startswith("Expected `str` matching regex"):
+        return next((r for p, r in PATTERN_REASONS.items() if repr(p) in message), message)
+    return message
 
 
 def _wire_name(request: Request[Any, Any, Any], key: Any) -> str:
@@ -232,9 +261,51 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
+def _oauth2_error(problem: Problem) -> str:
+    if any(error.field == "grant_type" for error in problem.errors or ()):
+        return "unsupported_grant_type"
+    if problem.status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS):
+        return "invalid_grant"  # the credentials were refused, or may not be tried now
+    if problem.status == HTTPStatus.SERVICE_UNAVAILABLE:
+        return "temporarily_unavailable"
+    if problem.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        return "server_error"
+    return "invalid_request"
+
+
+def _description(text: str) -> str:
+    """RFC 6749 allows printable ASCII but for `"` and `\\` in an `error_description`."""
+    text = text.replace('"', "'").replace("\\", "/")
+    return "".join(char if " " <= char <= "~" else "?" for char in text)
+
+
+def _as_token_error(
+    handler: Callable[[Request[Any, Any, Any], Any], Response[Problem]],
+) -> Callable[[Request[Any, Any, Any], Any], Response[Problem]]:
+    """`handler`, answering the token endpoint's failures as OAuth2 errors too."""
+
+    def handle(request: Request[Any, Any, Any], error: Any) -> Response[Problem]:
+        response = handler(request, error)
+        problem = response.content
+        if request.url.path != TOKEN_ENDPOINT or not isinstance(problem, Problem):
+            return response
+        code = _oauth2_error(problem)
+        errors = "; ".join(f"{e.field}: {e.message}" for e in problem.errors or ())
+        if code == "unsupported_grant_type":
+            errors = "grant_type must be `password`, the only grant this endpoint supports"
+        response.content = TokenProblem(
+            **msgspec.structs.asdict(problem),
+            error=code,
+            error_description=_description(errors or problem.detail),
+        )
+        return response
+
+    return handle
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    DomainError: domain_error_handler,
-    HTTPException: http_error_handler,
-    RecursionError: too_deep_handler,
-    Exception: internal_error_handler,
+    DomainError: _as_token_error(domain_error_handler),
+    HTTPException: _as_token_error(http_error_handler),
+    RecursionError: _as_token_error(too_deep_handler),
+    Exception: _as_token_error(internal_error_handler),
 }

@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.adapters.http.strict import FEATURE_TAG, PRINTABLE_TEXT, string_items
 from campus_booking.application.queries import DEFAULT_PAGE_SIZE, RoomFilter
 from campus_booking.application.rooms import (
     CreateRoom,
@@ -27,11 +28,21 @@ from campus_booking.application.rooms import (
 from campus_booking.domain.rooms import MAX_BUILDING_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, Room
 from campus_booking.domain.users import Role, User
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
-Building = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BUILDING_LENGTH)]
+Name = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH, pattern=PRINTABLE_TEXT)
+]
+Building = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=MAX_BUILDING_LENGTH, pattern=PRINTABLE_TEXT)
+]
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
-Feature = Annotated[str, msgspec.Meta(min_length=1, max_length=32, examples=["projector"])]
-Features = Annotated[list[Feature], msgspec.Meta(max_length=MAX_FEATURES)]
+Feature = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=32, pattern=FEATURE_TAG, examples=["projector"]),
+]
+FEATURE_ITEMS = string_items(min_length=1, max_length=32, pattern=FEATURE_TAG)
+Features = Annotated[
+    list[Feature], msgspec.Meta(max_length=MAX_FEATURES, extra_json_schema=FEATURE_ITEMS)
+]
 
 
 class RoomIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -94,8 +105,12 @@ class RoomController(Controller):
         min_capacity: Annotated[int | None, QueryParameter(ge=1, le=100_000)] = None,
         building: Annotated[str | None, QueryParameter(max_length=MAX_BUILDING_LENGTH)] = None,
         features: Annotated[
-            list[str] | None,
-            QueryParameter(name="feature", description="Repeatable: rooms having all of them"),
+            list[Feature] | None,
+            QueryParameter(
+                name="feature",
+                description="Repeatable: rooms having all of them",
+                schema_extra=FEATURE_ITEMS["extra"],
+            ),
         ] = None,
         include_inactive: Annotated[
             bool, QueryParameter(description="Staff and admins only")

@@ -1,0 +1,242 @@
+"""Input exactly as the OpenAPI document describes it, checked in one place before any handler.
+
+Litestar converts what it decodes leniently (msgspec's `strict=False`): `"4"` would be a count,
+`0` false, `"true"` true, an epoch number a datetime. Here a JSON body is decoded strictly into
+the type the route reads, and each query parameter must be written as its schema says:
+integers in digits, booleans `true` or `false`, datetimes RFC 3339 with an offset, UUIDs in
+their hyphenated form, enums one of their values. Any other value is a 400 naming the field.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+import typing
+import unicodedata
+from datetime import datetime
+from functools import cache
+from typing import Annotated, Any, get_args, get_origin
+from uuid import UUID
+
+import msgspec
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import BodyKwarg, QueryParameter
+from litestar.utils.scope.state import ScopeState
+
+BOM = b"\xef\xbb\xbf"
+_INTEGER = re.compile(r"-?[0-9]+")
+_BOOLEAN = frozenset({"true", "false"})
+# RFC 3339 `date-time` (section 5.6): the offset is required; `T` and `Z` in either case.
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_AT = re.compile(r" - at `\$\.?(.*)`$")
+_PATH_PART = re.compile(r"[^.\[\]]+")
+_INDEX = re.compile(r"\[[0-9]+\]")
+
+
+def _invisible_ranges() -> str:
+    """The control and invisible formatting characters (Unicode Cc, Cf) of the Basic
+    Multilingual Plane that are not white space, as a regular expression class's ranges."""
+    codes = [
+        code
+        for code in range(0x10000)
+        if unicodedata.category(chr(code)) in ("Cc", "Cf") and not chr(code).isspace()
+    ]
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(
+        f"\\u{start:04x}" if start == end else f"\\u{start:04x}-\\u{end:04x}"
+        for start, end in ranges
+    )
+
+
+# Free text (names, titles, buildings): no control or invisible character but white space,
+# which the domain collapses. Clients and fuzzers see it in the schema; the domain checks the
+# same, beyond this plane too.
+PRINTABLE_TEXT = f"^[^{_invisible_ranges()}]*$"
+# A room's feature tag, before the domain trims and lower-cases it.
+FEATURE_TAG = r"^\s*[A-Za-z0-9][A-Za-z0-9_-]*\s*$"
+# What a person is told instead of msgspec's "Expected `str` matching regex '...'".
+PATTERN_REASONS = {
+    PRINTABLE_TEXT: "must not contain control or invisible formatting characters",
+    FEATURE_TAG: "must be a tag of letters, digits, '-' or '_', starting with a letter or digit",
+}
+EMAIL_FORMAT = {"extra": {"format": "email"}}  # Litestar's key for schema fields of a Meta
+
+
+def string_items(*, min_length: int, max_length: int, pattern: str) -> dict[str, Any]:
+    """A list's `extra_json_schema` stating its strings' constraints, which Litestar omits."""
+    items = {"type": "string", "minLength": min_length, "maxLength": max_length}
+    return {"extra": {"items": {**items, "pattern": pattern}}}
+
+
+async def check_input(request: Request[Any, Any, Any]) -> None:
+    """Litestar's `before_request` hook: refuses malformed input before it is converted."""
+    handler = request.route_handler
+    errors = _query_errors(request, handler)
+    if errors:
+        raise _invalid(errors)
+    await _decode_body(request, handler)
+
+
+# --- the body -----------------------------------------------------------------------------
+
+
+async def _decode_body(request: Request[Any, Any, Any], handler: HTTPRouteHandler) -> None:
+    field = handler.parsed_data_field
+    if field is None:
+        return
+    definition = field.kwarg_definition
+    media_type = (
+        definition.media_type if isinstance(definition, BodyKwarg) else RequestEncodingType.JSON
+    )
+    body = await request.body()
+    if not body:
+        if not (field.is_optional or field.has_default):
+            raise _invalid([_error("body", _body_required(RequestEncodingType(media_type)))])
+        return
+    if media_type != RequestEncodingType.JSON:
+        return
+    if body.startswith(BOM):
+        raise _invalid(
+            [_error("body", "the body starts with a UTF-8 byte order mark (BOM); send it without")]
+        )
+    try:
+        value = msgspec.json.decode(body, type=field.annotation, strict=True)
+    except msgspec.ValidationError as error:
+        raise _invalid([_body_error(field.annotation, str(error))]) from error
+    except msgspec.DecodeError as error:
+        raise _invalid([_error("body", f"the body is not valid JSON: {error}")]) from error
+    # Litestar's own decoding and conversion take the value as it is from here on.
+    ScopeState.from_scope(request.scope).json = value
+
+
+def _body_required(media_type: RequestEncodingType) -> str:
+    if media_type == RequestEncodingType.JSON:
+        return "a JSON body is required (Content-Type: application/json)"
+    return f"a body is required (Content-Type: {media_type.value})"
+
+
+def _body_error(annotation: Any, message: str) -> dict[str, str]:
+    """msgspec says `Expected `int`, got `str` - at `$.attendees``: the field, and the reason."""
+    located = _AT.search(message)
+    path = located.group(1) if located else ""
+    reason = message[: located.start()] if located else message
+    if reason.startswith("Invalid enum value"):
+        allowed = _allowed_values(annotation, _PATH_PART.findall(path))
+        if allowed:
+            reason = f"{reason}; expected one of: {', '.join(allowed)}"
+    # `features`, not `features[0]`: the field as the schema and the domain's errors name it.
+    return _error(_INDEX.sub("", path) or "body", reason)
+
+
+def _allowed_values(annotation: Any, path: list[str]) -> list[str]:
+    """The values of the enum found at `path` (field names and list indexes) in `annotation`."""
+    node: msgspec.inspect.Type = msgspec.inspect.type_info(annotation)
+    for part in [*path, None]:
+        while isinstance(node, msgspec.inspect.UnionType | msgspec.inspect.Metadata):
+            if isinstance(node, msgspec.inspect.Metadata):
+                node = node.type
+            else:
+                node = next(
+                    (t for t in node.types if not isinstance(t, msgspec.inspect.NoneType)), node
+                )
+                if isinstance(node, msgspec.inspect.UnionType):
+                    return []
+        if part is None:
+            break
+        if isinstance(node, msgspec.inspect.StructType):
+            found = next((f.type for f in node.fields if f.encode_name == part), None)
+            if found is None:
+                return []
+            node = found
+        elif isinstance(node, msgspec.inspect.ListType):
+            node = node.item_type
+        else:
+            return []
+    if isinstance(node, msgspec.inspect.EnumType):
+        return [str(member.value) for member in node.cls]
+    return []
+
+
+# --- query parameters ---------------------------------------------------------------------
+
+
+def _query_errors(
+    request: Request[Any, Any, Any], handler: HTTPRouteHandler
+) -> list[dict[str, str]]:
+    query = request.query_params
+    errors = []
+    for name, kind in _query_parameters(handler):
+        for value in query.getall(name, []):
+            reason = _query_value_error(kind, value)
+            if reason:
+                errors.append(_error(name, reason))
+                break
+    return errors
+
+
+@cache
+def _query_parameters(handler: HTTPRouteHandler) -> tuple[tuple[str, Any], ...]:
+    """Each query parameter's name on the wire, and the type of each of its values."""
+    found = []
+    for field_name, parameter in handler.parsed_fn_signature.parameters.items():
+        definition = parameter.kwarg_definition
+        if isinstance(definition, QueryParameter):
+            found.append((definition.name or field_name, _value_type(parameter.annotation)))
+    return tuple(found)
+
+
+def _value_type(annotation: Any) -> Any:
+    """`int` of `Annotated[int | None, ...]`; `Role` of `list[Role] | None`."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        elif origin in (list, tuple, set, frozenset):
+            annotation = get_args(annotation)[0]
+        else:
+            return annotation
+
+
+def _query_value_error(kind: Any, value: str) -> str | None:
+    if kind is bool:
+        return None if value in _BOOLEAN else "must be `true` or `false`"
+    if kind is int:
+        return None if _INTEGER.fullmatch(value) else "must be an integer, written in digits"
+    if kind is datetime:
+        if _DATETIME.fullmatch(value):
+            return None
+        hint = "; send `+` as `%2B`" if " " in value else ""
+        return "must be an RFC 3339 date-time with an offset, such as 2026-03-02T09:00:00Z" + hint
+    if kind is UUID:
+        example = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+        return None if _UUID.fullmatch(value) else f"must be a UUID, such as {example}"
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        allowed = [str(member.value) for member in kind]
+        return None if value in allowed else f"must be one of: {', '.join(allowed)}"
+    return None
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+def _error(field: str, message: str) -> dict[str, str]:
+    return {"key": field, "message": message}
+
+
+def _invalid(errors: list[dict[str, str]]) -> ValidationException:
+    return ValidationException(detail="The request is invalid.", extra=errors)
