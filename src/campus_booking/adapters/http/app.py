@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 
+from campus_booking.adapters.http.allow import allow_every_method
 from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
@@ -55,7 +56,7 @@ def create_app(container: Container) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi_config(SECURITY_COMPONENTS),
         cors_config=cors_config(settings.cors_origins),
-        before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
+        before_send=[security_headers(hsts_seconds=settings.hsts_seconds), allow_every_method()],
         on_shutdown=[release_connections],
         logging_config=None,  # the entry point configures logging (adapters/logs.py)
     )
