@@ -16,6 +16,7 @@ from campus_booking.adapters.http.content_types import DeclaredContentType
 from campus_booking.adapters.http.dependencies import DEPENDENCIES
 from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
 from campus_booking.adapters.http.health import HealthController
+from campus_booking.adapters.http.openapi import ApiStructSchemaPlugin
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
 from campus_booking.adapters.http.request_log import RequestLog
 from campus_booking.adapters.http.rooms import RoomController
@@ -55,6 +56,7 @@ def create_app(container: Container) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi_config(SECURITY_COMPONENTS),
+        plugins=[ApiStructSchemaPlugin()],
         cors_config=cors_config(settings.cors_origins),
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds), allow_every_method()],
         on_shutdown=[release_connections],

@@ -85,7 +85,7 @@ class AuthController(Controller):
         "/register",
         opt=PUBLIC,
         summary="Create a student account",
-        responses=problem_responses(400, 409, 429, 503),
+        responses=problem_responses(400, 409, 413, 415, 429, 503),
     )
     async def register(
         self,
@@ -109,7 +109,7 @@ class AuthController(Controller):
         status_code=200,
         summary="Exchange email and password for an access token",
         response_headers={"Cache-Control": "no-store"},
-        responses=problem_responses(400, 401, 415, 429, 503),
+        responses=problem_responses(400, 401, 413, 415, 429, 503),
     )
     async def login(
         self,
@@ -127,7 +127,7 @@ class AuthController(Controller):
         security=BEARER,
         status_code=204,
         summary="Sign out everywhere: every token of the caller stops working",
-        responses=problem_responses(400, 401),
+        responses=problem_responses(400, 401, 503),
     )
     async def logout(
         self,
@@ -142,7 +142,7 @@ class AuthController(Controller):
         status_code=200,
         summary="Change the password; every other session ends, a fresh token is returned",
         response_headers={"Cache-Control": "no-store"},
-        responses=problem_responses(400, 401, 409, 429, 503),
+        responses=problem_responses(400, 401, 409, 413, 415, 429, 503),
     )
     async def change_password(
         self,
@@ -161,6 +161,8 @@ class AuthController(Controller):
         )
         return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
-    @get("/me", security=BEARER, summary="The signed-in user", responses=problem_responses(401))
+    @get(
+        "/me", security=BEARER, summary="The signed-in user", responses=problem_responses(401, 503)
+    )
     async def me(self, current_user: NamedDependency[User]) -> UserOut:
         return UserOut.of(current_user)

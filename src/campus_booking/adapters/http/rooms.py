@@ -84,7 +84,7 @@ class RoomController(Controller):
     tags = ["rooms"]
     security = BEARER
 
-    @get("/", summary="List rooms", responses=problem_responses(400, 401, 403))
+    @get("/", summary="List rooms", responses=problem_responses(400, 401, 403, 503))
     async def list_rooms(
         self,
         current_user: NamedDependency[User],
@@ -110,7 +110,7 @@ class RoomController(Controller):
         page = await list_rooms(current_user, room_filter, page_request(limit, offset))
         return PageOut([RoomOut.of(room) for room in page.items], page.total, limit, offset)
 
-    @get("/{room_id:uuid}", summary="One room", responses=problem_responses(400, 401, 404))
+    @get("/{room_id:uuid}", summary="One room", responses=problem_responses(400, 401, 404, 503))
     async def get_room(
         self, room_id: FromPath[UUID], get_room: NamedDependency[GetRoom]
     ) -> RoomOut:
@@ -120,7 +120,7 @@ class RoomController(Controller):
         "/",
         summary="Create a room",
         guards=[MANAGERS],
-        responses=problem_responses(400, 401, 403, 409),
+        responses=problem_responses(400, 401, 403, 409, 413, 415, 503),
     )
     async def create_room(
         self,
@@ -144,7 +144,7 @@ class RoomController(Controller):
         "/{room_id:uuid}",
         summary="Change some of a room's details",
         guards=[MANAGERS],
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 503),
     )
     async def update_room(
         self,
@@ -172,7 +172,7 @@ class RoomController(Controller):
         description="The room stays in history. Upcoming bookings block this (409) unless "
         "`cancel_bookings=true`, which cancels them in the same transaction.",
         guards=[require_roles(Role.ADMIN)],
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def deactivate_room(
         self,
