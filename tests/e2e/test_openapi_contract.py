@@ -326,6 +326,8 @@ async def test_schema_names_are_plain_identifiers(openapi: dict[str, Any]) -> No
 
     assert [name for name in names if not re.fullmatch(r"[A-Z][A-Za-z]+", name)] == []
     assert {"BookingPage", "RoomPage", "UserPage", "AuditEntryPage"} <= set(names)
+    listed = openapi["paths"]["/bookings"]["get"]["responses"]["200"]["content"]
+    assert listed["application/json"]["schema"] == {"$ref": "#/components/schemas/BookingPage"}
 
 
 # --- examples: written, true, and the same in every worker ------------------------------------

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Example, Schema
+from litestar.openapi.spec import Example, Reference, Schema
 from litestar.params import KwargDefinition
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
@@ -45,9 +45,9 @@ DatedExample = Callable[[date], Example]
 class ApiStructSchemaPlugin(StructSchemaPlugin):
     """msgspec structs, as Litestar describes them, plus strictness and readable names."""
 
-    def to_openapi_schema(
+    def to_openapi_schema(  # type: ignore[override]  # Litestar's caller takes a Reference too
         self, field_definition: FieldDefinition, schema_creator: SchemaCreator
-    ) -> Schema:
+    ) -> Schema | Reference:
         name = _generic_name(field_definition)
         if name is not None:
             field_definition = FieldDefinition.from_annotation(
@@ -56,13 +56,17 @@ class ApiStructSchemaPlugin(StructSchemaPlugin):
                 kwarg_definition=KwargDefinition(schema_component_key=name),
             )
         schema = super().to_openapi_schema(field_definition, schema_creator)
-        if name is not None:
-            schema.title = name
-        if getattr(field_definition.type_, "__struct_config__", None) is not None and (
-            field_definition.type_.__struct_config__.forbid_unknown_fields
-        ):
+        if field_definition.type_.__struct_config__.forbid_unknown_fields:
             schema.additional_properties = False
-        return schema
+        if name is None:
+            return schema
+        # Litestar looks the component up under the type's own key, which finds nothing for
+        # the renamed one: refer to it here, or it would be inlined wherever it is used.
+        schema.title = name
+        return (
+            schema_creator.schema_registry.get_reference_for_field_definition(field_definition)
+            or schema
+        )
 
 
 def _generic_name(field_definition: FieldDefinition) -> str | None:
