@@ -300,6 +300,52 @@ async def test_only_the_approval_body_is_optional(openapi: dict[str, Any]) -> No
     assert optional == ["POST /bookings/{booking_id}/approve"]
 
 
+# --- links, for clients and stateful testers --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("route", "parameter", "targets"),
+    [
+        (
+            ("/bookings", "post", "201"),
+            "booking_id",
+            {
+                "get_booking",
+                "change_booking",
+                "cancel_booking",
+                "approve_booking",
+                "reject_booking",
+            },
+        ),
+        (("/rooms", "post", "201"), "room_id", {"get_room", "update_room", "deactivate_room"}),
+        (("/auth/register", "post", "201"), "user_id", {"change_user"}),
+    ],
+)
+async def test_created_resources_link_to_the_operations_taking_their_id(
+    openapi: dict[str, Any], route: tuple[str, str, str], parameter: str, targets: set[str]
+) -> None:
+    path, method, status = route
+    links = openapi["paths"][path][method]["responses"][status]["links"]
+    ids = {op["operationId"] for _, _, op in all_operations(openapi)}
+    by_id = {
+        link["operationId"]: link.get("parameters", {}).get(parameter)
+        for link in links.values()
+        if "parameters" in link
+    }
+
+    assert by_id == dict.fromkeys(targets, "$response.body#/id")
+    assert {link["operationId"] for link in links.values()} <= ids
+
+
+async def test_a_new_room_links_to_booking_it(openapi: dict[str, Any]) -> None:
+    links = openapi["paths"]["/rooms"]["post"]["responses"]["201"]["links"]
+
+    assert links["BookIt"] == {
+        "operationId": "create_booking",
+        "requestBody": {"room_id": "$response.body#/id"},
+    }
+
+
 # --- names a generated client reads well --------------------------------------------------------
 
 

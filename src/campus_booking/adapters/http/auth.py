@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 
+from campus_booking.adapters.http.openapi import RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, PUBLIC
 from campus_booking.adapters.http.users import UserOut
@@ -83,7 +84,7 @@ class AuthController(Controller):
 
     @post(
         "/register",
-        opt=PUBLIC,
+        opt={**PUBLIC, RESPONSE_LINKS: links_to("user_id", "change_user")},
         summary="Create a student account",
         responses=problem_responses(400, 409, 413, 415, 429, 503),
     )

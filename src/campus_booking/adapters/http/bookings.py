@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from campus_booking.adapters.http.openapi import REQUEST_EXAMPLE
+from campus_booking.adapters.http.openapi import REQUEST_EXAMPLE, RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
@@ -104,6 +104,14 @@ class BookingOut(msgspec.Struct):
 
 DECIDERS = require_roles(Role.STAFF, Role.ADMIN)
 EXAMPLE_ROOM_ID = "00000000-0000-4000-8000-000000000000"
+BOOKING_LINKS = links_to(
+    "booking_id",
+    "get_booking",
+    "change_booking",
+    "cancel_booking",
+    "approve_booking",
+    "reject_booking",
+)
 
 
 def booking_example(today: date) -> Example:
@@ -141,7 +149,7 @@ class BookingController(Controller):
         description="The example books tomorrow, 10:00 to 11:00 UTC; its `room_id` is a "
         "placeholder: replace it with the `id` of a room from `GET /rooms`.",
         responses=WRITE_ERRORS,
-        opt={REQUEST_EXAMPLE: booking_example},
+        opt={REQUEST_EXAMPLE: booking_example, RESPONSE_LINKS: BOOKING_LINKS},
     )
     async def create_booking(
         self,

@@ -7,8 +7,10 @@ Litestar builds most of the document from the handlers; what it cannot say is ad
 - operationIds are the handlers' names (`approve_booking`, not
   `BookingsBookingIdApproveApproveBooking`), which generated clients use as function names;
 - routes that need no token say `security: []`, a body the handler may go without is not
-  `required`, and a route may give its body an example that depends on the day
-  (`opt={REQUEST_EXAMPLE: f}` with `f(today) -> Example`).
+  `required`, a route may give its body an example that depends on the day
+  (`opt={REQUEST_EXAMPLE: f}` with `f(today) -> Example`), and links from what it creates
+  to the operations that take its id (`opt={RESPONSE_LINKS: links_to(...)}`), which
+  clients and stateful testers (Schemathesis) follow.
 
 The document changes only with the code and, for dated examples, with the UTC day: every
 worker serves the same bytes on the same day, however often it restarts.
@@ -40,6 +42,20 @@ REQUEST_EXAMPLE = "openapi_request_example"
 """Key in a handler's `opt`: a function of today's UTC date giving its body's example."""
 
 DatedExample = Callable[[date], Example]
+
+RESPONSE_LINKS = "openapi_response_links"
+"""Key in a handler's `opt`: OpenAPI links from its success response to other operations."""
+
+
+def links_to(parameter: str, *operation_ids: str) -> dict[str, dict[str, Any]]:
+    """Links from a created resource to the operations that take its `id` as `parameter`."""
+    return {
+        "".join(word.title() for word in operation_id.split("_")): {
+            "operationId": operation_id,
+            "parameters": {parameter: "$response.body#/id"},
+        }
+        for operation_id in operation_ids
+    }
 
 
 class ApiStructSchemaPlugin(StructSchemaPlugin):
@@ -97,6 +113,10 @@ def finished(app: Litestar, document: dict[str, Any], today: date) -> dict[str, 
         data_field = handler.parsed_data_field
         if body is not None and data_field is not None and data_field.is_optional:
             body["required"] = False
+        links = handler.opt.get(RESPONSE_LINKS)
+        if links:
+            (success,) = (code for code in operation["responses"] if code.startswith("2"))
+            operation["responses"][success]["links"] = links
         dated: DatedExample | None = handler.opt.get(REQUEST_EXAMPLE)
         if body is not None and dated is not None:
             example = dated(today)

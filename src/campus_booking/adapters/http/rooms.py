@@ -11,6 +11,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from campus_booking.adapters.http.openapi import RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
@@ -77,6 +78,10 @@ class RoomOut(msgspec.Struct):
 
 
 MANAGERS = require_roles(Role.STAFF, Role.ADMIN)
+ROOM_LINKS = {
+    **links_to("room_id", "get_room", "update_room", "deactivate_room"),
+    "BookIt": {"operationId": "create_booking", "requestBody": {"room_id": "$response.body#/id"}},
+}
 
 
 class RoomController(Controller):
@@ -120,6 +125,7 @@ class RoomController(Controller):
         "/",
         summary="Create a room",
         guards=[MANAGERS],
+        opt={RESPONSE_LINKS: ROOM_LINKS},
         responses=problem_responses(400, 401, 403, 409, 413, 415, 503),
     )
     async def create_room(
