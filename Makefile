@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run migrate test lint bench lock clean
+NODE_TOOLS := tools/node
+
+.PHONY: install node-tools run migrate test lint bench lock clean
 
 install: $(VENV)/.installed
 
@@ -14,6 +16,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# Node.js tools the tests run (Redocly's OpenAPI linter), pinned by tools/node/package-lock.json.
+node-tools: $(NODE_TOOLS)/node_modules/.installed
+
+$(NODE_TOOLS)/node_modules/.installed: $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
 migrate: install
@@ -27,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check src tests migrations benchmarks
 	$(BIN)/mypy
 
-test: lint
+test: lint node-tools
 	$(BIN)/pytest
 
 # Benchmarks against the framework's ceiling (not part of `make test`); on PostgreSQL:
@@ -42,4 +51,4 @@ lock: install
 		--generate-hashes --quiet -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(NODE_TOOLS)/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -91,7 +91,7 @@ def try_me(page: Page) -> tuple[str, str]:
     """GET /auth/me -> Try it out -> Execute; the status and body the response panel shows."""
     from playwright.sync_api import expect
 
-    operation = page.locator("#operations-auth-AuthMeMe")
+    operation = page.locator("#operations-auth-me")
     operation.locator(".opblock-summary-control").click()
     operation.get_by_role("button", name="Try it out").click()
     operation.get_by_role("button", name="Execute").click()

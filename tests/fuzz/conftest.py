@@ -50,8 +50,32 @@ EDGE_INSTANTS = [
     "9999-12-31T23:00:00-05:00",
 ]
 EDGE_INTEGERS = [-1, 0, 2**31 - 1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64]
+# What a schema-valid request may still be refused for, beyond the statuses Schemathesis expects
+# (2xx, 401, 403, 404, 409, 429): rules no JSON Schema can state.
+BEYOND_THE_SCHEMA = {
+    # The current password is checked against the account, not described by the schema.
+    "POST /auth/password": ["400"],
+    # A slot must end after it starts and last at most 8 hours (400), and end within a year
+    # (422); the room must hold the attendees (400).
+    "POST /bookings": ["400", "422"],
+    "PATCH /bookings/{booking_id}": ["400", "422"],
+    # `from`/`to` must be instants a database can store: 0001-01-01T00:30:00+01:00 is a valid
+    # date-time but falls before year 1 in UTC.
+    "GET /bookings": ["400"],
+    "GET /admin/audit": ["400"],
+}
+POSITIVE_EXPECTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 CONFIG = {
     "seed": SEED,
+    "operations": [
+        {
+            "include-name": label,
+            "checks": {
+                "positive_data_acceptance": {"expected-statuses": POSITIVE_EXPECTED + statuses}
+            },
+        }
+        for label, statuses in BEYOND_THE_SCHEMA.items()
+    ],
     "generation": {
         "max-examples": MAX_EXAMPLES,
         "deterministic": True,
@@ -74,8 +98,6 @@ CONFIG = {
 }
 # Operations that take nothing but the token, which the fuzzer replaces with the role's own.
 WITHOUT_INPUTS = {"GET /health", "GET /health/ready", "GET /auth/me", "POST /auth/logout"}
-# Signing out revokes every token of the user: the fuzzer signs out a throwaway account.
-SIGN_OUT = "POST /auth/logout"
 
 
 def document_app() -> Litestar:
@@ -97,18 +119,17 @@ class World:
     role: str
     app: Litestar
     user_id: str | None
-    token: str | None
-    throwaway_token: str | None
-    """Of another account, for `SIGN_OUT`: its first case ends that session, later ones 401."""
+    token: str | None  # replaced when the fuzzer signs itself out (POST /auth/logout)
+    email: str | None
     rooms: list[str]
     bookings: list[str]
     users: list[str]
     now: datetime
 
-    def headers(self, label: str) -> dict[str, str] | None:
+    @property
+    def headers(self) -> dict[str, str] | None:
         """The signed-in user's token; anonymous cases keep what Schemathesis generated."""
-        token = self.throwaway_token if label == SIGN_OUT else self.token
-        return auth(token) if token else None
+        return auth(self.token) if self.token else None
 
     @property
     def known_ids(self) -> dict[str, list[str]]:
@@ -165,6 +186,9 @@ def sent_the_budget(request: pytest.FixtureRequest, world: World) -> Iterator[No
     report = request.node.stash.get(_CALL_REPORT, None)
     if label is None or report is None or not report.passed:
         return  # a failure stops Hypothesis early, and is the news
+    known_gaps = getattr(request.node, "known_gaps", None)
+    if known_gaps:  # expected to fail (test_api_fuzz.KNOWN_GAPS), and did not
+        pytest.fail(f"{label} as {world.role} passed: remove its KNOWN_GAPS entry ({known_gaps})")
     sent = Fuzzing.sent[(world.role, label)] - before
     minimum = 1 if label in WITHOUT_INPUTS else MAX_EXAMPLES
     assert sent >= minimum, f"{label} as {world.role}: {sent} cases sent, expected {minimum}+"
@@ -219,7 +243,6 @@ async def _seed(container: Container, role: str) -> World:
             Role.ADMIN: await user("ada", Role.ADMIN),
         }
         other_id, other = await user("vic", Role.STUDENT)
-        _, throwaway = await user("leo", Role(role) if role != ANONYMOUS else Role.STUDENT)
         (student_id, student), (staff_id, staff), (_, admin) = signed_in.values()
 
         room = {"building": "Main", "capacity": 30, "features": ["projector"]}
@@ -241,12 +264,14 @@ async def _seed(container: Container, role: str) -> World:
         await post(f"/bookings/{bookings[5]}/reject", staff, {"reason": "Closed"})  # REJECTED
 
     user_id, token = signed_in[Role(role)] if role != ANONYMOUS else (None, None)
+    emails = {Role.STUDENT: "stu@uni.example", Role.STAFF: "sam@uni.example"}
+    email = {**emails, Role.ADMIN: "ada@uni.example"}.get(Role(role)) if token else None
     return World(
         role=role,
         app=create_app(container),
         user_id=user_id,
         token=token,
-        throwaway_token=throwaway if token else None,
+        email=email,
         rooms=[lab, hall, retired],
         bookings=bookings,
         users=[student_id, staff_id, other_id],

@@ -2,8 +2,11 @@
 
 The document is read from the app itself; each role then gets a freshly seeded database (see
 conftest.py). Every phase runs: schema examples, coverage (boundary and invalid values, other
-HTTP methods) and Hypothesis fuzzing, positive and negative. Checks: no 5xx, every status code
-declared, the declared content type and the declared schema. A fixed seed and derandomized
+HTTP methods) and Hypothesis fuzzing, positive and negative. Checks: all of Schemathesis's, among
+them no 5xx, every status code declared, the declared content type and schema, valid requests
+accepted and invalid ones refused (see BEYOND_THE_SCHEMA in conftest.py for the refusals no
+schema can foresee, and KNOWN_GAPS below for checks failing until another branch lands; the
+stateful phase is in test_api_stateful.py). A fixed seed and derandomized
 Hypothesis make every run send the same cases, but for timestamps, which follow the clock.
 """
 
@@ -12,42 +15,115 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
+import pytest
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis import Case, HookContext
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS as REGISTERED_CHECKS
+from schemathesis.checks import load_all_checks
+from schemathesis.core.failures import FailureGroup
 
-from tests.fuzz.conftest import CONFIG, SIGN_OUT, Fuzzing, World, document_app
+from campus_booking.adapters.http.bookings import BookingIn, BookingPatch
+from tests.e2e.conftest import PASSWORD
+from tests.fuzz.conftest import CONFIG, Fuzzing, World, document_app
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+load_all_checks()
+# `--checks all`: every check Schemathesis has, among them positive_data_acceptance (a request
+# the schema allows is accepted) and negative_data_rejection (one it forbids is refused).
+CHECKS = REGISTERED_CHECKS.get_all()
 
 schema = schemathesis.openapi.from_asgi(
     "/docs/openapi.json", document_app(), config=schemathesis.Config.from_dict(CONFIG)
 )
 
 
+# Checks known to fail for an operation, for a reason being fixed elsewhere: the operation's
+# test runs every other check as usual, then these, and is expected to fail on them alone
+# (strictly: once they pass, the test fails until the entry is removed).
+# (operation, check) -> (roles that reach the check, reason)
+SIGNED_IN = frozenset({"STUDENT", "STAFF", "ADMIN"})
+EVERYONE = frozenset({"anonymous", *SIGNED_IN})
+MANAGERS = frozenset({"STAFF", "ADMIN"})
+LENIENT = (
+    "lenient coercion: a value of the wrong type is accepted; strict decoding (being done on "
+    "another branch) will refuse it"
+)
+UNSTATED = (
+    "the schema does not state a constraint the server enforces (email format, tag pattern, "
+    "minLength, no control characters); schema patterns are being added on another branch"
+)
+KNOWN_GAPS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
+    ("GET /bookings", "negative_data_rejection"): (SIGNED_IN, LENIENT),  # `to=0.5`
+    ("GET /admin/audit", "negative_data_rejection"): (frozenset({"ADMIN"}), LENIENT),  # `to`
+    ("POST /rooms", "negative_data_rejection"): (MANAGERS, LENIENT),  # `requires_approval`
+    ("POST /rooms", "positive_data_acceptance"): (MANAGERS, UNSTATED),  # control characters
+    ("POST /auth/register", "positive_data_acceptance"): (EVERYONE, UNSTATED),  # email
+    ("GET /rooms", "positive_data_acceptance"): (SIGNED_IN, UNSTATED),  # `feature=`
+    ("PATCH /rooms/{room_id}", "positive_data_acceptance"): (MANAGERS, UNSTATED),  # `[""]`
+    ("GET /admin/users", "positive_data_acceptance"): (frozenset({"ADMIN"}), UNSTATED),  # `q`
+}
+# Gaps that only the stateful phase reaches (a `reason` with control characters on a real
+# pending booking); it leaves these checks out for these operations.
+STATEFUL_GAPS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
+    ("POST /bookings/{booking_id}/approve", "positive_data_acceptance"): (MANAGERS, UNSTATED),
+    ("POST /bookings/{booking_id}/reject", "positive_data_acceptance"): (MANAGERS, UNSTATED),
+}
+
+
+class KnownGap(Exception):
+    """A check listed in KNOWN_GAPS failed, as expected."""
+
+
 @schema.parametrize()
-def test_every_operation_conforms(case: Case, world: World) -> None:
+def test_every_operation_conforms(case: Case, world: World, request: pytest.FixtureRequest) -> None:
     if _signs_the_fuzzer_out(case, world):
         return
+    gaps = _known_gaps(case.operation.label, world.role)
+    if gaps:
+        reasons = "; ".join(reason for _, reason in gaps.values())
+        # Not `strict=True`, which Schemathesis's pytest plugin cannot report: the fixture
+        # `sent_the_budget` fails the test instead if it passes (see `known_gaps` there).
+        request.applymarker(pytest.mark.xfail(raises=KnownGap, reason=reasons))
+        request.node.known_gaps = reasons
     Fuzzing.count(world, case.operation.label)
-    label = case.operation.label
-    response = case.call_and_validate(app=world.app, headers=world.headers(label), checks=CHECKS)
+    response = case.call_and_validate(
+        app=world.app, headers=world.headers, checks=CHECKS, excluded_checks=list(gaps)
+    )
+    if gaps:
+        try:
+            case.validate_response(response, checks=list(gaps), transport_kwargs={"app": world.app})
+        except FailureGroup as failure:
+            known = str(failure)
+        else:
+            known = None
+        if known is not None:  # raised here, not in `except`: one origin whichever gap failed
+            raise KnownGap(known)
+    if world.token and case.operation.label == "POST /auth/logout" and response.status_code == 204:
+        world.token = _sign_in_again(world)  # it ended every session of the fuzzer's user
     # Signed-in roles always send their own valid token: a 401 from a secured operation means
     # the fuzzer was signed out, and every later case of the role would test nothing but that.
-    secured = case.operation.definition.raw.get("security")
-    if world.token and label != SIGN_OUT and _documented(case) and secured:
+    if world.token and _documented(case) and case.operation.definition.raw.get("security"):
         assert response.status_code != 401, "the fuzzer's valid token was refused"
+
+
+def _known_gaps(label: str, role: str) -> dict[Any, tuple[frozenset[str], str]]:
+    by_name = {check.__name__: check for check in CHECKS}
+    return {
+        by_name[check]: (roles, reason)
+        for (operation, check), (roles, reason) in KNOWN_GAPS.items()
+        if operation == label and role in roles
+    }
+
+
+def _sign_in_again(world: World) -> str:
+    login = schema["/auth/login"]["POST"].Case(
+        body={"username": world.email, "password": PASSWORD},
+        media_type="application/x-www-form-urlencoded",
+    )
+    response = login.call(app=world.app)
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
 
 
 def _documented(case: Case) -> bool:
@@ -65,7 +141,7 @@ def _signs_the_fuzzer_out(case: Case, world: World) -> bool:
 
 # --- generation hooks: real ids and plausible booking times, some of the time --------------
 
-BOOKING_FIELDS = {"room_id", "starts_at", "ends_at", "title", "attendees"}
+BOOKING_BODIES = {"POST /bookings": BookingIn, "PATCH /bookings/{booking_id}": BookingPatch}
 
 
 @schema.hook("flatmap_path_parameters")
@@ -93,9 +169,9 @@ def plausible_bookings(context: HookContext, body: Any) -> Any:
         or not operation.path.startswith("/bookings")
         or not isinstance(body, dict)
         or not {"starts_at", "ends_at"} & body.keys()
-        or not body.keys() <= BOOKING_FIELDS  # a negative case, refused whatever the values
+        or not _decodes(body, BOOKING_BODIES.get(operation.label))
     ):
-        return st.just(body)
+        return st.just(body)  # a negative case stays as it is: it must be refused
     rooms = st.sampled_from(world.rooms) if "room_id" in body else st.none()
 
     def plausible(slot: dict[str, str], room_id: str | None) -> dict[str, Any]:
@@ -103,6 +179,18 @@ def plausible_bookings(context: HookContext, body: Any) -> Any:
         return {**body, **slot, **room, "title": "Seminar", "attendees": 2}
 
     return st.one_of(st.just(body), st.builds(plausible, _slots(world.now), rooms))
+
+
+def _decodes(body: dict[str, Any], struct: type | None) -> bool:
+    """Whether the body is valid as generated, so that plausible values keep it valid: a
+    negative case made positive here would be accepted, and fail negative_data_rejection."""
+    if struct is None:
+        return False
+    try:
+        msgspec.convert(body, struct, strict=True)
+    except msgspec.ValidationError:
+        return False
+    return True
 
 
 def _replacing(mapping: dict[str, Any], key: str) -> Any:

@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 
+from campus_booking.adapters.http.allow import allow_every_method
 from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
@@ -16,6 +17,7 @@ from campus_booking.adapters.http.content_types import DeclaredContentType
 from campus_booking.adapters.http.dependencies import DEPENDENCIES
 from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
 from campus_booking.adapters.http.health import HealthController
+from campus_booking.adapters.http.openapi import ApiStructSchemaPlugin
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
 from campus_booking.adapters.http.request_log import RequestLog
 from campus_booking.adapters.http.rooms import RoomController
@@ -57,8 +59,9 @@ def create_app(container: Container) -> Litestar:
         before_request=check_input,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi_config(SECURITY_COMPONENTS),
+        plugins=[ApiStructSchemaPlugin()],
         cors_config=cors_config(settings.cors_origins),
-        before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
+        before_send=[security_headers(hsts_seconds=settings.hsts_seconds), allow_every_method()],
         on_shutdown=[release_connections],
         logging_config=None,  # the entry point configures logging (adapters/logs.py)
     )

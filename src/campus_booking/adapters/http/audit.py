@@ -56,7 +56,7 @@ class AuditController(Controller):
         summary="The audit trail, newest first",
         description="Every change of a booking, a room, or an account's role or status. "
         "`from`/`to` select entries recorded in `[from, to)`.",
-        responses=problem_responses(400, 401, 403),
+        responses=problem_responses(400, 401, 403, 503),
     )
     async def list_audit_entries(
         self,

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 
+from campus_booking.adapters.http.openapi import RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, PUBLIC
 from campus_booking.adapters.http.strict import EMAIL_FORMAT, PRINTABLE_TEXT
@@ -92,9 +93,9 @@ class AuthController(Controller):
 
     @post(
         "/register",
-        opt=PUBLIC,
+        opt={**PUBLIC, RESPONSE_LINKS: links_to("user_id", "change_user")},
         summary="Create a student account",
-        responses=problem_responses(400, 409, 429, 503),
+        responses=problem_responses(400, 409, 413, 415, 429, 503),
     )
     async def register(
         self,
@@ -118,7 +119,7 @@ class AuthController(Controller):
         status_code=200,
         summary="Exchange email and password for an access token",
         response_headers={"Cache-Control": "no-store"},
-        responses=problem_responses(400, 401, 415, 429, 503),
+        responses=problem_responses(400, 401, 413, 415, 429, 503),
     )
     async def login(
         self,
@@ -136,7 +137,7 @@ class AuthController(Controller):
         security=BEARER,
         status_code=204,
         summary="Sign out everywhere: every token of the caller stops working",
-        responses=problem_responses(400, 401),
+        responses=problem_responses(400, 401, 503),
     )
     async def logout(
         self,
@@ -151,7 +152,7 @@ class AuthController(Controller):
         status_code=200,
         summary="Change the password; every other session ends, a fresh token is returned",
         response_headers={"Cache-Control": "no-store"},
-        responses=problem_responses(400, 401, 409, 429, 503),
+        responses=problem_responses(400, 401, 409, 413, 415, 429, 503),
     )
     async def change_password(
         self,
@@ -170,6 +171,8 @@ class AuthController(Controller):
         )
         return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
-    @get("/me", security=BEARER, summary="The signed-in user", responses=problem_responses(401))
+    @get(
+        "/me", security=BEARER, summary="The signed-in user", responses=problem_responses(401, 503)
+    )
     async def me(self, current_user: NamedDependency[User]) -> UserOut:
         return UserOut.of(current_user)

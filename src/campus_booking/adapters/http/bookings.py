@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from campus_booking.adapters.http.openapi import REQUEST_EXAMPLE, RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
@@ -104,7 +106,39 @@ class BookingOut(msgspec.Struct):
 
 
 DECIDERS = require_roles(Role.STAFF, Role.ADMIN)
-WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422)
+EXAMPLE_ROOM_ID = "00000000-0000-4000-8000-000000000000"
+BOOKING_LINKS = links_to(
+    "booking_id",
+    "get_booking",
+    "change_booking",
+    "cancel_booking",
+    "approve_booking",
+    "reject_booking",
+)
+
+
+def booking_example(today: date) -> Example:
+    """Tomorrow (UTC), 10:00 to 11:00: a booking the rules accept, whatever day it is today.
+
+    The document is made once per UTC day, so that every worker shows the same one.
+    """
+    starts_at = datetime.combine(today + timedelta(days=1), time(10), tzinfo=UTC)
+    return Example(
+        summary="Tomorrow, 10:00 to 11:00 UTC",
+        description=f"`{EXAMPLE_ROOM_ID}` stands for a room: put the `id` of one from "
+        "`GET /rooms` in its place.",
+        value={
+            "room_id": EXAMPLE_ROOM_ID,
+            "starts_at": starts_at.isoformat().replace("+00:00", "Z"),
+            "ends_at": (starts_at + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
+            "title": "Study group",
+            "attendees": 4,
+        },
+    )
+
+
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+DECISION_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 503)
 
 
 class BookingController(Controller):
@@ -112,7 +146,14 @@ class BookingController(Controller):
     tags = ["bookings"]
     security = BEARER
 
-    @post("/", summary="Book a room", responses=WRITE_ERRORS)
+    @post(
+        "/",
+        summary="Book a room",
+        description="The example books tomorrow, 10:00 to 11:00 UTC; its `room_id` is a "
+        "placeholder: replace it with the `id` of a room from `GET /rooms`.",
+        responses=WRITE_ERRORS,
+        opt={REQUEST_EXAMPLE: booking_example, RESPONSE_LINKS: BOOKING_LINKS},
+    )
     async def create_booking(
         self,
         data: JSONBody[BookingIn],
@@ -136,7 +177,7 @@ class BookingController(Controller):
         summary="List bookings",
         description="Students see their own; staff and admins see all. `from`/`to` select the "
         "bookings overlapping that window.",
-        responses=problem_responses(400, 401),
+        responses=problem_responses(400, 401, 503),
     )
     async def list_bookings(
         self,
@@ -164,7 +205,9 @@ class BookingController(Controller):
         page = await list_bookings(current_user, booking_filter, page_request(limit, offset))
         return PageOut([BookingOut.of(b) for b in page.items], page.total, limit, offset)
 
-    @get("/{booking_id:uuid}", summary="One booking", responses=problem_responses(400, 401, 404))
+    @get(
+        "/{booking_id:uuid}", summary="One booking", responses=problem_responses(400, 401, 404, 503)
+    )
     async def get_booking(
         self,
         booking_id: FromPath[UUID],
@@ -197,7 +240,7 @@ class BookingController(Controller):
         "/{booking_id:uuid}/cancel",
         status_code=200,
         summary="Cancel a booking",
-        responses=problem_responses(400, 401, 404, 409),
+        responses=problem_responses(400, 401, 404, 409, 503),
     )
     async def cancel_booking(
         self,
@@ -212,7 +255,7 @@ class BookingController(Controller):
         status_code=200,
         summary="Approve a pending booking",
         guards=[DECIDERS],
-        responses=WRITE_ERRORS,
+        responses=DECISION_ERRORS,
     )
     async def approve_booking(
         self,
@@ -229,7 +272,7 @@ class BookingController(Controller):
         status_code=200,
         summary="Reject a pending booking",
         guards=[DECIDERS],
-        responses=WRITE_ERRORS,
+        responses=DECISION_ERRORS,
     )
     async def reject_booking(
         self,

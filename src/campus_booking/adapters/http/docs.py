@@ -8,10 +8,10 @@ import swagger_ui_bundle
 from litestar import Router
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.static_files import create_static_files_router
 
+from campus_booking.adapters.http.openapi import JsonDocument, SwaggerDocument, operation_id
 from campus_booking.adapters.http.security import PUBLIC
 
 DOCS_PATH = "/docs"
@@ -20,7 +20,7 @@ SWAGGER_UI_FILES = Path(swagger_ui_bundle.swagger_ui_path)
 
 
 def openapi_config(components: Components) -> OpenAPIConfig:
-    swagger = SwaggerRenderPlugin(
+    swagger = SwaggerDocument(
         path="/",
         js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
         css_url=f"{ASSETS_PATH}/swagger-ui.css",
@@ -32,8 +32,9 @@ def openapi_config(components: Components) -> OpenAPIConfig:
         version="0.1.0",
         description="Book university rooms: accounts, rooms, bookings and approvals.",
         path=DOCS_PATH,
-        render_plugins=[swagger],
+        render_plugins=[swagger, JsonDocument(path="/openapi.json")],
         components=components,
+        operation_id_creator=operation_id,
     )
 
 

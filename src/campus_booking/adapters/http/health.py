@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
-from typing import Any
-
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 
-from campus_booking.adapters.http.problems import problem_response, problem_responses
+from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import PUBLIC
 from campus_booking.application.ports import DatabaseProbe
+from campus_booking.domain.errors import Unavailable
 
 
 class HealthOut(msgspec.Struct):
@@ -32,12 +30,7 @@ class HealthController(Controller):
         summary="The service can reach its database",
         responses=problem_responses(503),
     )
-    async def ready(self, database_probe: NamedDependency[DatabaseProbe]) -> Response[Any]:
+    async def ready(self, database_probe: NamedDependency[DatabaseProbe]) -> HealthOut:
         if await database_probe.ping():
-            return Response(HealthOut(status="ready"))
-        return problem_response(
-            HTTPStatus.SERVICE_UNAVAILABLE,
-            "The database is not answering.",
-            kind="unavailable",
-            headers={"Retry-After": "5"},
-        )
+            return HealthOut(status="ready")
+        raise Unavailable("The database is not answering.", retry_after=5)

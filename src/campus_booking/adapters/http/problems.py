@@ -16,6 +16,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.types import ExceptionHandlersMap
 
 from campus_booking.adapters.http.strict import PATTERN_REASONS
@@ -250,12 +251,18 @@ def _wire_name(request: Request[Any, Any, Any], key: Any) -> str:
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI declarations of the error statuses a route can answer, all as problem details."""
+    """OpenAPI declarations of the error statuses a route can answer, all as problem details.
+
+    Each carries one written example, never generated ones: Litestar would otherwise invent
+    them at random per process, and every worker would serve a different document.
+    """
     return {
         status: ResponseSpec(
             data_container=Problem,
             description=HTTPStatus(status).phrase,
             media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,
+            examples=[Example(summary=_EXAMPLES[status][0], value=_EXAMPLES[status][1])],
         )
         for status in statuses
     }
@@ -301,6 +308,67 @@ def _as_token_error(
         return response
 
     return handle
+
+
+def _example(status: HTTPStatus, kind: str, detail: str, **extra: Any) -> tuple[str, Any]:
+    value = {
+        "type": TYPE_PREFIX + kind,
+        "title": status.phrase,
+        "status": status.value,
+        "detail": detail,
+    }
+    return kind, {**value, **extra}
+
+
+_EXAMPLES: dict[int, tuple[str, Any]] = {
+    400: _example(
+        HTTPStatus.BAD_REQUEST,
+        "validation",
+        "The request is invalid; see `errors`.",
+        errors=[{"field": "title", "message": "Expected `str` of length >= 1"}],
+    ),
+    401: _example(HTTPStatus.UNAUTHORIZED, "unauthenticated", "Invalid credentials."),
+    403: _example(HTTPStatus.FORBIDDEN, "forbidden", "This needs one of the roles: admin, staff."),
+    404: _example(HTTPStatus.NOT_FOUND, "not-found", "Booking not found."),
+    409: _example(
+        HTTPStatus.CONFLICT,
+        "conflict",
+        "The room is already booked at that time.",
+        conflicts=[{"starts_at": "2030-01-07T10:00:00Z", "ends_at": "2030-01-07T11:00:00Z"}],
+    ),
+    413: _example(
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        "request-entity-too-large",
+        "Entity is too large",
+    ),
+    415: _example(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        "Send the body as `application/json`, not `text/plain`.",
+    ),
+    422: _example(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "rules-broken",
+        "The request breaks one or more rules; see `violations`.",
+        violations=[
+            {
+                "code": "too_far_ahead",
+                "field": "ends_at",
+                "message": "a booking must end within 365 days from now",
+            }
+        ],
+    ),
+    429: _example(
+        HTTPStatus.TOO_MANY_REQUESTS,
+        "too-many-attempts",
+        "Too many failed sign-in attempts; try again later.",
+    ),
+    503: _example(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "unavailable",
+        "The database is not answering; try again shortly.",
+    ),
+}
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

@@ -11,6 +11,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from campus_booking.adapters.http.openapi import RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require_roles
@@ -88,6 +89,10 @@ class RoomOut(msgspec.Struct):
 
 
 MANAGERS = require_roles(Role.STAFF, Role.ADMIN)
+ROOM_LINKS = {
+    **links_to("room_id", "get_room", "update_room", "deactivate_room"),
+    "BookIt": {"operationId": "create_booking", "requestBody": {"room_id": "$response.body#/id"}},
+}
 
 
 class RoomController(Controller):
@@ -95,7 +100,7 @@ class RoomController(Controller):
     tags = ["rooms"]
     security = BEARER
 
-    @get("/", summary="List rooms", responses=problem_responses(400, 401, 403))
+    @get("/", summary="List rooms", responses=problem_responses(400, 401, 403, 503))
     async def list_rooms(
         self,
         current_user: NamedDependency[User],
@@ -125,7 +130,7 @@ class RoomController(Controller):
         page = await list_rooms(current_user, room_filter, page_request(limit, offset))
         return PageOut([RoomOut.of(room) for room in page.items], page.total, limit, offset)
 
-    @get("/{room_id:uuid}", summary="One room", responses=problem_responses(400, 401, 404))
+    @get("/{room_id:uuid}", summary="One room", responses=problem_responses(400, 401, 404, 503))
     async def get_room(
         self, room_id: FromPath[UUID], get_room: NamedDependency[GetRoom]
     ) -> RoomOut:
@@ -135,7 +140,8 @@ class RoomController(Controller):
         "/",
         summary="Create a room",
         guards=[MANAGERS],
-        responses=problem_responses(400, 401, 403, 409),
+        opt={RESPONSE_LINKS: ROOM_LINKS},
+        responses=problem_responses(400, 401, 403, 409, 413, 415, 503),
     )
     async def create_room(
         self,
@@ -159,7 +165,7 @@ class RoomController(Controller):
         "/{room_id:uuid}",
         summary="Change some of a room's details",
         guards=[MANAGERS],
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 503),
     )
     async def update_room(
         self,
@@ -187,7 +193,7 @@ class RoomController(Controller):
         description="The room stays in history. Upcoming bookings block this (409) unless "
         "`cancel_bookings=true`, which cancels them in the same transaction.",
         guards=[require_roles(Role.ADMIN)],
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def deactivate_room(
         self,

@@ -52,7 +52,7 @@ class AdminUserController(Controller):
     security = BEARER
     guards = [require_roles(Role.ADMIN)]
 
-    @get("/", summary="List users", responses=problem_responses(400, 401, 403))
+    @get("/", summary="List users", responses=problem_responses(400, 401, 403, 503))
     async def list_users(
         self,
         list_users: NamedDependency[ListUsers],
@@ -74,7 +74,7 @@ class AdminUserController(Controller):
         summary="Change a user's role or status",
         description="Deactivating a user with upcoming active bookings answers 409 unless "
         "`cancel_bookings=true`, which cancels them in the same transaction.",
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 503),
     )
     async def change_user(
         self,
