@@ -21,9 +21,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # Node.js tools the tests run (Redocly's OpenAPI linter), pinned by tools/node/package-lock.json.
 node-tools: $(NODE_TOOLS)/node_modules/.installed
 
+# Without npm the Redocly test skips (in CI it fails), so `make test` needs only Python and make.
 $(NODE_TOOLS)/node_modules/.installed: $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
-	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	touch $@
+	@if command -v npm >/dev/null; then \
+		cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "npm not found: the Redocly lint test will skip"; \
+	fi
 
 migrate: install
 	$(BIN)/campus-booking migrate
