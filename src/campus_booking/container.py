@@ -8,6 +8,7 @@ from dependency_injector import containers, providers
 
 from campus_booking.adapters.clock import SystemClock
 from campus_booking.adapters.database.engine import create_engine
+from campus_booking.adapters.database.migrations import AlembicSchemaMigrator
 from campus_booking.adapters.database.probe import SqlDatabaseProbe
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.adapters.security.passwords import HASHING_THREADS, BcryptPasswordHasher
@@ -69,6 +70,9 @@ class Container(containers.DeclarativeContainer):
     # A Factory: every use-case call opens its own connection and transaction.
     uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
+    schema_migrator = providers.Factory(
+        AlembicSchemaMigrator, database_url=settings.provided.database_url
+    )
 
     clock = providers.Singleton(SystemClock)
     # Sign-ins (and password changes) and sign-ups hash on budgets of their own: see
