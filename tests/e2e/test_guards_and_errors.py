@@ -14,13 +14,14 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.testing import AsyncTestClient
 
-from campus_booking.adapters.http.app import MAX_BODY_BYTES, create_app
+from campus_booking.adapters.http.app import MAX_BODY_BYTES
 from campus_booking.adapters.http.dependencies import DEPENDENCIES
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
 from campus_booking.adapters.http.security import BearerTokenMiddleware, require_roles
 from campus_booking.application.auth import RegisterUser, RegisterUserCommand
 from campus_booking.container import Container
 from campus_booking.domain.users import Role, User
+from campus_booking.main import app_on
 from tests.e2e.conftest import (
     PASSWORD,
     SignedIn,
@@ -122,7 +123,7 @@ async def broken_client(container: Container) -> AsyncIterator[AsyncTestClient[A
     """The real app on a database that cannot be opened."""
     settings = dataclasses.replace(container.settings(), database_url=BROKEN_DATABASE_URL)
     with container.settings.override(providers.Object(settings)):
-        async with AsyncTestClient(app=create_app(container)) as test_client:
+        async with AsyncTestClient(app=app_on(container)) as test_client:
             yield test_client
 
 

@@ -74,11 +74,9 @@ def _create_admin(container: Container, email: str, full_name: str) -> int:
     command = CreateAdminCommand(email=email, password=password, full_name=full_name)
 
     async def create() -> None:
-        try:
+        async with container.lifetime():
             user = await container.create_admin()(command)
-            print(f"created admin {user.email} ({user.id})")
-        finally:
-            await container.engine().dispose()
+        print(f"created admin {user.email} ({user.id})")
 
     try:
         asyncio.run(create())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from litestar import Litestar
@@ -32,13 +34,12 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 64 * 1024
 
 
-def create_app(container: Container) -> Litestar:
+Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
+
+
+def create_app(container: Container, *, lifespan: Sequence[Lifespan] = ()) -> Litestar:
+    """The app on `container`; `lifespan` is the caller's, who owns the container's resources."""
     settings = container.settings()
-
-    async def release_connections() -> None:
-        await container.engine().dispose()
-        await container.failure_counter().aclose()
-
     app = Litestar(
         route_handlers=[
             AuthController,
@@ -62,7 +63,7 @@ def create_app(container: Container) -> Litestar:
         plugins=[ApiStructSchemaPlugin()],
         cors_config=cors_config(settings.cors_origins),
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds), allow_every_method()],
-        on_shutdown=[release_connections],
+        lifespan=lifespan,
         logging_config=None,  # the entry point configures logging (adapters/logs.py)
     )
     # Outermost, so that requests matching no route are logged and given an id too.
