@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 from litestar import Litestar, get
-from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.testing import AsyncTestClient
 
 from campus_booking.adapters.http.app import MAX_BODY_BYTES
-from campus_booking.adapters.http.dependencies import DEPENDENCIES
+from campus_booking.adapters.http.dependencies import ContainerDependencies
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
 from campus_booking.adapters.http.security import BearerTokenMiddleware, require_roles
 from campus_booking.application.auth import RegisterUser, RegisterUserCommand
@@ -54,9 +53,10 @@ async def guarded_client(container: Container) -> AsyncIterator[AsyncTestClient[
     """The real middleware, dependencies and error handlers around two guarded routes."""
     app = Litestar(
         route_handlers=[admin_only, staff_or_admin],
-        state=State({"container": container}),
-        dependencies=DEPENDENCIES,
-        middleware=[DefineMiddleware(BearerTokenMiddleware)],
+        plugins=[ContainerDependencies(container)],
+        middleware=[
+            DefineMiddleware(BearerTokenMiddleware, get_current_user=container.get_current_user)
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
     )
     async with AsyncTestClient(app=app) as test_client:

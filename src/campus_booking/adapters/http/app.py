@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING
 
 from litestar import Litestar
-from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 
 from campus_booking.adapters.http.allow import allow_every_method
@@ -16,7 +14,7 @@ from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
 from campus_booking.adapters.http.connections import CloseWhenBodyUnread
 from campus_booking.adapters.http.content_types import DeclaredContentType
-from campus_booking.adapters.http.dependencies import DEPENDENCIES
+from campus_booking.adapters.http.dependencies import AppContainer, ContainerDependencies
 from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
 from campus_booking.adapters.http.health import HealthController
 from campus_booking.adapters.http.openapi import ApiStructSchemaPlugin
@@ -28,16 +26,13 @@ from campus_booking.adapters.http.security_headers import cors_config, security_
 from campus_booking.adapters.http.strict import check_input
 from campus_booking.adapters.http.users import AdminUserController
 
-if TYPE_CHECKING:
-    from campus_booking.container import Container
-
 MAX_BODY_BYTES = 64 * 1024
 
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 
-def create_app(container: Container, *, lifespan: Sequence[Lifespan] = ()) -> Litestar:
+def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) -> Litestar:
     """The app on `container`; `lifespan` is the caller's, who owns the container's resources."""
     settings = container.settings()
     app = Litestar(
@@ -50,17 +45,19 @@ def create_app(container: Container, *, lifespan: Sequence[Lifespan] = ()) -> Li
             HealthController,
             swagger_assets(),
         ],
-        state=State({"container": container}),
-        dependencies=DEPENDENCIES,
         middleware=[
-            DefineMiddleware(BearerTokenMiddleware, exclude=[f"^{DOCS_PATH}"]),
+            DefineMiddleware(
+                BearerTokenMiddleware,
+                get_current_user=container.get_current_user,
+                exclude=[f"^{DOCS_PATH}"],
+            ),
             DeclaredContentType(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=check_input,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi_config(SECURITY_COMPONENTS),
-        plugins=[ApiStructSchemaPlugin()],
+        plugins=[ContainerDependencies(container), ApiStructSchemaPlugin()],
         cors_config=cors_config(settings.cors_origins),
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds), allow_every_method()],
         lifespan=lifespan,
