@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import (
+from campus_booking.adapters.memory import (
     MemoryBookingRepository,
     MemoryStore,
     MemoryUnitOfWork,
