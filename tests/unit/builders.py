@@ -18,6 +18,7 @@ from campus_booking.domain.users import Role, User
 
 NOW = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=30)  # when the users, rooms and bookings given were made
+PASSWORD = "correct horse battery"  # one that meets the password rules
 
 
 def at(hours: float) -> datetime:
