@@ -19,6 +19,7 @@ from campus_booking.domain.users import Role, User
 NOW = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=30)  # when the users, rooms and bookings given were made
 PASSWORD = "correct horse battery"  # one that meets the password rules
+CLIENT = "192.0.2.10"  # the address requests come from
 
 
 def at(hours: float) -> datetime:

@@ -1,5 +1,5 @@
-"""The use-cases' surroundings, in memory: a store, units of work on it, a stopped clock, and
-the people and rooms most tests are given."""
+"""The use-cases' surroundings, in memory: a store, units of work on it, a stopped clock, a
+hasher and tokens, and the people and rooms most tests are given."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import pytest
 
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import Role, User
+from tests.conftest import TEST_SECRET
 from tests.unit.application.fakes import FakeHasher
 from tests.unit.builders import NOW, add_room, add_user
 
@@ -32,6 +34,13 @@ def clock() -> FixedClock:
 @pytest.fixture
 def hasher() -> FakeHasher:
     return FakeHasher()
+
+
+@pytest.fixture
+def tokens(clock: FixedClock) -> JwtTokenService:
+    return JwtTokenService(
+        secret=TEST_SECRET, ttl_seconds=900, issuer="iss", audience="aud", clock=clock
+    )
 
 
 @pytest.fixture
