@@ -9,11 +9,7 @@ import pytest
 
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.memory.unit_of_work import MemoryStore
-from campus_booking.application.bookings import (
-    ChangeBooking,
-    CreateBooking,
-    CreateBookingCommand,
-)
+from campus_booking.application.bookings import ChangeBooking, CreateBooking, CreateBookingCommand
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.domain.booking_rules import ACTIVE_BOOKINGS_LIMIT, TOO_FAR_AHEAD, BookingRules
 from campus_booking.domain.bookings import BookingStatus

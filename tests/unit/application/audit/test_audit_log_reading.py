@@ -13,9 +13,7 @@ from campus_booking.application.audit import ListAuditEntries
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import AuditFilter, PageRequest
 from campus_booking.domain.audit import Action, AuditEntry, Entity
-from campus_booking.domain.errors import (
-    PermissionDenied,
-)
+from campus_booking.domain.errors import PermissionDenied
 from campus_booking.domain.users import Role, User
 from tests.unit.application.audit.entries import snapshot
 from tests.unit.builders import NOW, add_user

@@ -18,10 +18,7 @@ from campus_booking.application.rooms import (
 )
 from campus_booking.domain.audit import Action, Entity
 from campus_booking.domain.bookings import BookingStatus
-from campus_booking.domain.errors import (
-    Conflict,
-    InvalidValue,
-)
+from campus_booking.domain.errors import Conflict, InvalidValue
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 from tests.unit.application.audit.entries import LATER, entry, snapshot, trail

@@ -18,11 +18,7 @@ from campus_booking.application.auth import (
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.users import ChangeUser, ChangeUserCommand
 from campus_booking.domain.audit import Action, Entity
-from campus_booking.domain.errors import (
-    Conflict,
-    InvalidValue,
-    NotFound,
-)
+from campus_booking.domain.errors import Conflict, InvalidValue, NotFound
 from campus_booking.domain.users import Role, User
 from tests.unit.application.audit.entries import LATER, entry, snapshot, trail
 from tests.unit.application.fakes import FakeHasher

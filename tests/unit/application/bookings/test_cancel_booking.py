@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from campus_booking.adapters.memory.unit_of_work import MemoryStore
-from campus_booking.application.bookings import (
-    CancelBooking,
-)
+from campus_booking.application.bookings import CancelBooking
 from campus_booking.domain.bookings import BookingStatus
-from campus_booking.domain.errors import (
-    InvalidTransition,
-    NotFound,
-)
+from campus_booking.domain.errors import InvalidTransition, NotFound
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import Role, User
 from tests.unit.application.store_state import state

@@ -9,17 +9,9 @@ import pytest
 
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.memory.unit_of_work import MemoryStore
-from campus_booking.application.bookings import (
-    ChangeBooking,
-    ChangeBookingCommand,
-)
+from campus_booking.application.bookings import ChangeBooking, ChangeBookingCommand
 from campus_booking.domain.bookings import BookingStatus
-from campus_booking.domain.errors import (
-    InvalidTransition,
-    InvalidValue,
-    NotFound,
-    SlotTaken,
-)
+from campus_booking.domain.errors import InvalidTransition, InvalidValue, NotFound, SlotTaken
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import Role, User
 from tests.unit.application.booking_requests import RULES, move

@@ -8,13 +8,9 @@ from uuid import uuid4
 import pytest
 
 from campus_booking.adapters.memory.unit_of_work import MemoryStore
-from campus_booking.application.bookings import (
-    GetBooking,
-)
+from campus_booking.application.bookings import GetBooking
 from campus_booking.application.ports import UnitOfWorkFactory
-from campus_booking.domain.errors import (
-    NotFound,
-)
+from campus_booking.domain.errors import NotFound
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import Role, User
 from tests.unit.builders import add_booking, add_user, slot

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campus_booking.adapters.memory.unit_of_work import MemoryStore
-from campus_booking.application.bookings import (
-    ListBookings,
-)
+from campus_booking.application.bookings import ListBookings
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, PageRequest
 from campus_booking.domain.bookings import Booking, BookingStatus

@@ -16,9 +16,7 @@ from campus_booking.application.bookings import (
 )
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.domain.bookings import BookingStatus
-from campus_booking.domain.errors import (
-    AuthenticationFailed,
-)
+from campus_booking.domain.errors import AuthenticationFailed
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import Role, User
 from tests.unit.application.booking_requests import RULES, book, move
