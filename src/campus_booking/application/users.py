@@ -11,7 +11,8 @@ from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, UserFilter
 from campus_booking.application.user_bookings import release_bookings_of_deactivated
 from campus_booking.domain.audit import Action, audit_fields
-from campus_booking.domain.errors import Conflict, NotFound, PermissionDenied
+from campus_booking.domain.errors import Conflict, NotFound
+from campus_booking.domain.permissions import Capability, check_may
 from campus_booking.domain.users import Role, User
 
 
@@ -51,8 +52,7 @@ class ChangeUser:
                 user.id: user for user in await uow.users.lock_admins_and([actor.id, user_id])
             }
             actor = check_still_current(actor, locked.get(actor.id))
-            if actor.role is not Role.ADMIN:
-                raise PermissionDenied("Only admins may change users.")
+            check_may(actor, Capability.MANAGE_USERS)
             user = locked.get(user_id)
             if user is None:
                 raise NotFound("User not found.")

@@ -13,9 +13,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
-from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.adapters.http.security import BEARER, require
 from campus_booking.application.queries import DEFAULT_PAGE_SIZE, UserFilter
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
+from campus_booking.domain.permissions import Capability
 from campus_booking.domain.users import MAX_SEARCH_LENGTH, Role, User
 
 
@@ -50,7 +51,7 @@ class AdminUserController(Controller):
     path = "/admin/users"
     tags = ["admin"]
     security = BEARER
-    guards = [require_roles(Role.ADMIN)]
+    guards = [require(Capability.MANAGE_USERS)]
 
     @get("/", summary="List users", responses=problem_responses(400, 401, 403, 503))
     async def list_users(
