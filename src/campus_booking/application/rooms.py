@@ -1,4 +1,4 @@
-"""Use-cases of rooms. Who may call which is decided by the HTTP guards; these hold the rules."""
+"""Use-cases of rooms: anyone signed in browses them; each writer checks its caller itself."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ class CreateRoom:
     async def __call__(self, actor: User, command: CreateRoomCommand) -> Room:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
+            check_may(actor, Capability.MANAGE_ROOMS)
             now = self._clock.now()
             room = Room.create(
                 name=command.name,
@@ -93,6 +94,7 @@ class UpdateRoom:
     async def __call__(self, actor: User, room_id: UUID, command: UpdateRoomCommand) -> Room:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
+            check_may(actor, Capability.MANAGE_ROOMS)
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
@@ -131,6 +133,7 @@ class DeactivateRoom:
     async def __call__(self, actor: User, room_id: UUID, *, cancel_bookings: bool = False) -> None:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
+            check_may(actor, Capability.DEACTIVATE_ROOMS)
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")

@@ -29,7 +29,8 @@ class ListUsers:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+    async def __call__(self, actor: User, filter: UserFilter, page: PageRequest) -> Page[User]:
+        check_may(actor, Capability.MANAGE_USERS)
         async with self._uow(read_only=True) as uow:
             return await uow.users.search(filter, page)
 

@@ -56,6 +56,7 @@ class AdminUserController(Controller):
     @get("/", summary="List users", responses=problem_responses(400, 401, 403, 503))
     async def list_users(
         self,
+        current_user: NamedDependency[User],
         list_users: NamedDependency[ListUsers],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
@@ -67,7 +68,8 @@ class AdminUserController(Controller):
             ),
         ] = None,
     ) -> PageOut[UserOut]:
-        page = await list_users(UserFilter(role=role, text=text), page_request(limit, offset))
+        user_filter = UserFilter(role=role, text=text)
+        page = await list_users(current_user, user_filter, page_request(limit, offset))
         return PageOut([UserOut.of(user) for user in page.items], page.total, limit, offset)
 
     @patch(
