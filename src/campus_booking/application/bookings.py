@@ -173,7 +173,6 @@ class DecideBooking:
         self._clock = clock
 
     async def approve(self, actor: User, booking_id: UUID, reason: str | None = None) -> Booking:
-        check_may(actor, Capability.DECIDE_BOOKINGS)  # early: before the reason is looked at
         return await self._decide(actor, booking_id, Action.APPROVED, reason)
 
     async def reject(self, actor: User, booking_id: UUID, reason: str) -> Booking:
@@ -186,8 +185,9 @@ class DecideBooking:
         self, actor: User, booking_id: UUID, decision: Action, reason: str | None
     ) -> Booking:
         async with self._uow() as uow:
-            actor, room, booking = await _locked_booking(uow, actor, booking_id)
-            check_may(actor, Capability.DECIDE_BOOKINGS)
+            actor, room, booking = await _locked_booking(
+                uow, actor, booking_id, needs=Capability.DECIDE_BOOKINGS
+            )
             now = self._clock.now()
             before = audit_fields(booking)[1]
             check_can_decide(room)
@@ -228,14 +228,17 @@ class ListBookings:
 
 
 async def _locked_booking(
-    uow: UnitOfWork, actor: User, booking_id: UUID
+    uow: UnitOfWork, actor: User, booking_id: UUID, *, needs: Capability | None = None
 ) -> tuple[User, Room, Booking]:
     """The actor, the booking's room and the booking, locked in that order and read afresh.
 
     Every writer of a booking takes the same locks in the same order, so two changes to one
-    booking run one after the other, the second seeing what the first wrote.
+    booking run one after the other, the second seeing what the first wrote. The capability
+    the change `needs` is checked on the locked actor, before the booking is looked at.
     """
     actor = await lock_actor(uow, actor)
+    if needs is not None:
+        check_may(actor, needs)
     room = await uow.rooms.lock_of_booking(booking_id)
     booking = await uow.bookings.get(booking_id, lock=True) if room else None
     if room is None or booking is None:
