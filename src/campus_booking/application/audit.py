@@ -8,9 +8,9 @@ from campus_booking.application.ports import UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import AuditFilter, Page, PageRequest
 from campus_booking.domain.audit import Action, AuditEntry, Fields, record
 from campus_booking.domain.bookings import Booking
-from campus_booking.domain.errors import PermissionDenied
+from campus_booking.domain.permissions import Capability, check_may
 from campus_booking.domain.rooms import Room
-from campus_booking.domain.users import Role, User
+from campus_booking.domain.users import User
 
 
 async def audit_change(
@@ -35,7 +35,6 @@ class ListAuditEntries:
     async def __call__(
         self, actor: User, filter: AuditFilter, page: PageRequest
     ) -> Page[AuditEntry]:
-        if actor.role is not Role.ADMIN:
-            raise PermissionDenied("Only admins may read the audit log.")
+        check_may(actor, Capability.READ_AUDIT_LOG)
         async with self._uow(read_only=True) as uow:
             return await uow.audit.search(filter, page)
