@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,6 +32,7 @@ from campus_booking.adapters.http.app import create_app
 from campus_booking.container import Container
 from campus_booking.domain.users import Role
 from campus_booking.main import app_on
+from campus_booking.settings import Settings
 from tests.conftest import test_settings
 from tests.e2e.conftest import auth, login, register, set_role
 
@@ -102,12 +103,25 @@ CONFIG = {
 WITHOUT_INPUTS = {"GET /health", "GET /health/ready", "GET /auth/me", "POST /auth/logout"}
 
 
+def fuzz_settings(database_url: str) -> Settings:
+    """Test settings in which the fuzzer's own wrong passwords never lock it out: it signs in
+    again after it signs itself out, and a throttled sign-in would end its session for good.
+    The throttle has tests of its own (unit, integration and race)."""
+    unlimited = 1_000_000
+    return replace(
+        test_settings(database_url),
+        login_failures_per_account_and_client=unlimited,
+        login_failures_per_account=unlimited,
+        login_failures_per_client=unlimited,
+    )
+
+
 def document_app() -> Litestar:
     """An app to read the live OpenAPI document from: without the entry point's lifespan it
     never opens the container's resources, nor its database."""
     unused = Path(tempfile.gettempdir()) / "campus-booking-openapi-document-only.db"
     container = Container()
-    container.settings.override(providers.Object(test_settings(f"sqlite+aiosqlite:///{unused}")))
+    container.settings.override(providers.Object(fuzz_settings(f"sqlite+aiosqlite:///{unused}")))
     return create_app(container)
 
 
@@ -155,7 +169,7 @@ def world(
     path = tmp_path_factory.mktemp(f"fuzz-{role}") / "campus_booking.db"
     shutil.copyfile(sqlite_template, path)
     container = Container()
-    container.settings.override(providers.Object(test_settings(f"sqlite+aiosqlite:///{path}")))
+    container.settings.override(providers.Object(fuzz_settings(f"sqlite+aiosqlite:///{path}")))
     started = time.monotonic()
     Fuzzing.world = asyncio.run(_seed(container, role))
     yield Fuzzing.world

@@ -26,8 +26,7 @@ from schemathesis import Case
 
 from campus_booking.container import Container
 from campus_booking.main import app_on
-from tests.conftest import test_settings as settings_for
-from tests.fuzz.conftest import CONFIG, Fuzzing, World, _seed, document_app
+from tests.fuzz.conftest import CONFIG, Fuzzing, World, _seed, document_app, fuzz_settings
 from tests.fuzz.test_api_fuzz import (
     CHECKS,
     KNOWN_GAPS,
@@ -58,7 +57,7 @@ schema.hook("flatmap_body")(plausible_bookings)
 
 def _container(path: Path) -> Container:
     container = Container()
-    container.settings.override(providers.Object(settings_for(f"sqlite+aiosqlite:///{path}")))
+    container.settings.override(providers.Object(fuzz_settings(f"sqlite+aiosqlite:///{path}")))
     return container
 
 
