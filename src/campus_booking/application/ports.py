@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -127,6 +127,10 @@ class BookingRepository(Protocol):
 
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
+
+    async def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        """One statement for them all."""
+        ...
 
     async def search(self, filter: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
         """Newest first; a constant number of queries whatever the page size."""
