@@ -85,7 +85,7 @@ async def set_role(container: Container, user_id: UUID, role: Role) -> None:
     async with container.uow() as uow:
         user = await uow.users.get(user_id)
         assert user is not None
-        user.change_role(role)
+        user.change_role(role, by=user.id, at=datetime.now(UTC))
         await uow.users.save(user)
         await uow.commit()
 
@@ -94,7 +94,7 @@ async def deactivate(container: Container, user_id: UUID) -> None:
     async with container.uow() as uow:
         user = await uow.users.get(user_id)
         assert user is not None
-        user.deactivate()
+        user.deactivate(by=user.id, at=datetime.now(UTC))
         await uow.users.save(user)
         await uow.commit()
 
