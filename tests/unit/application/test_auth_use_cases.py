@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.memory.unit_of_work import MemoryStore
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.auth import (
@@ -29,68 +29,18 @@ from campus_booking.domain.errors import (
     TooManyAttempts,
 )
 from campus_booking.domain.users import Role, User
-from tests.conftest import TEST_SECRET
+from tests.unit.application.fakes import FakeHasher
+from tests.unit.builders import CLIENT, NOW, PASSWORD
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EMAIL = "ana@uni.edu"
-PASSWORD = "correct horse battery"
 SIGN_IN_REFUSED = "Incorrect email or password."
 TOKEN_REFUSED = "The access token is no longer valid."
-CLIENT = "192.0.2.10"
 WINDOW_SECONDS = 300
 PER_ACCOUNT_AND_CLIENT = 3
 PER_ACCOUNT = 8
 PER_CLIENT = 5
 ATTACKER = "203.0.113.66"
 SIGN_UPS_PER_CLIENT = 4
-
-
-class FakeHasher:
-    """Fast and transparent; records every verify, to check the timing-equalisation rule.
-
-    Each check yields to the event loop once, as bcrypt in its thread does, so that attempts
-    sent together really are in flight together.
-    """
-
-    def __init__(self) -> None:
-        self.verified: list[tuple[str, str | None]] = []
-        self.hashed: list[str] = []
-
-    async def hash(self, password: str) -> str:
-        self.hashed.append(password)
-        return "hashed:" + password
-
-    async def verify(self, password: str, password_hash: str | None) -> bool:
-        self.verified.append((password, password_hash))
-        await asyncio.sleep(0)
-        return password_hash == "hashed:" + password
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def uow(store: MemoryStore) -> UnitOfWorkFactory:
-    return lambda **kw: MemoryUnitOfWork(store, **kw)
-
-
-@pytest.fixture
-def hasher() -> FakeHasher:
-    return FakeHasher()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def tokens(clock: FixedClock) -> JwtTokenService:
-    return JwtTokenService(
-        secret=TEST_SECRET, ttl_seconds=900, issuer="iss", audience="aud", clock=clock
-    )
 
 
 @pytest.fixture

@@ -8,47 +8,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
-from campus_booking.application.bookings import (
-    ChangeBooking,
-    CreateBooking,
-    CreateBookingCommand,
-)
+from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.application.bookings import ChangeBooking, CreateBooking, CreateBookingCommand
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.domain.booking_rules import ACTIVE_BOOKINGS_LIMIT, TOO_FAR_AHEAD, BookingRules
 from campus_booking.domain.bookings import BookingStatus
 from campus_booking.domain.errors import AuthenticationFailed, RulesBroken
 from campus_booking.domain.users import Role
-from tests.unit.application.test_booking_use_cases import (
-    NOW,
-    add_booking,
-    add_room,
-    add_user,
-    book,
-    move,
-    slot,
-    state,
-)
+from tests.unit.application.booking_requests import book, move
+from tests.unit.application.store_state import state
+from tests.unit.builders import NOW, add_booking, add_room, add_user, slot
 
 RULES = BookingRules(
     max_duration=timedelta(hours=8), max_ahead=timedelta(days=365), max_active_per_student=3
 )
 YEAR = 365 * 24
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def uow(store: MemoryStore) -> UnitOfWorkFactory:
-    return lambda **kw: MemoryUnitOfWork(store, **kw)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
 
 
 @pytest.fixture
@@ -111,7 +85,7 @@ async def test_moving_a_booking_past_the_horizon_is_refused(
     store: MemoryStore, change: ChangeBooking
 ) -> None:
     student, room = add_user(store), add_room(store)
-    booking = add_booking(store, room, student, slot(24, 26))
+    booking = add_booking(store, room, slot(24, 26), by=student)
     before = state(store)
 
     with pytest.raises(RulesBroken) as raised:
@@ -144,7 +118,9 @@ async def test_a_student_at_the_limit_is_refused_and_nothing_is_written(
 async def test_every_broken_limit_is_listed(store: MemoryStore, create: CreateBooking) -> None:
     student, room = add_user(store), add_room(store)
     for hour in range(3):
-        add_booking(store, room, student, slot(24 + hour, 25 + hour), status=BookingStatus.PENDING)
+        add_booking(
+            store, room, slot(24 + hour, 25 + hour), by=student, status=BookingStatus.PENDING
+        )
 
     with pytest.raises(RulesBroken) as raised:
         await create(student, book(room, YEAR + 10, YEAR + 11))
@@ -156,12 +132,12 @@ async def test_ended_cancelled_rejected_and_others_bookings_do_not_count(
     store: MemoryStore, create: CreateBooking
 ) -> None:
     student, other, room = add_user(store), add_user(store), add_room(store)
-    add_booking(store, room, student, slot(-3, -2))  # ended
-    add_booking(store, room, student, slot(-1, 1))  # under way: ends after now, counts
-    add_booking(store, room, student, slot(2, 3), status=BookingStatus.CANCELLED)
-    add_booking(store, room, student, slot(4, 5), status=BookingStatus.REJECTED)
-    add_booking(store, room, other, slot(6, 7))
-    add_booking(store, room, student, slot(8, 9), status=BookingStatus.PENDING)
+    add_booking(store, room, slot(-3, -2), by=student)  # ended
+    add_booking(store, room, slot(-1, 1), by=student)  # under way: ends after now, counts
+    add_booking(store, room, slot(2, 3), by=student, status=BookingStatus.CANCELLED)
+    add_booking(store, room, slot(4, 5), by=student, status=BookingStatus.REJECTED)
+    add_booking(store, room, slot(6, 7), by=other)
+    add_booking(store, room, slot(8, 9), by=student, status=BookingStatus.PENDING)
 
     await create(student, book(room, 10, 11))  # the third upcoming one
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.memory.unit_of_work import MemoryStore
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import PageRequest, RoomFilter
 from campus_booking.application.rooms import (
@@ -22,93 +20,15 @@ from campus_booking.application.rooms import (
     UpdateRoom,
     UpdateRoomCommand,
 )
-from campus_booking.domain.bookings import Booking, BookingStatus
+from campus_booking.domain.bookings import BookingStatus
 from campus_booking.domain.errors import Conflict, InvalidValue, NotFound, PermissionDenied
 from campus_booking.domain.rooms import Room
-from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
+from tests.unit.application.store_state import state
+from tests.unit.builders import NOW, a_user, add_booking, add_room, add_user, slot
 
-NOW = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
-EARLIER = NOW - timedelta(days=30)
-
-
-# Who makes the changes in these tests; the audit trail records them (see test_audit_trail.py).
-MANAGER = User(
-    email="manager@uni.edu",
-    full_name="Manager",
-    password_hash="hash",
-    created_at=EARLIER,
-    role=Role.STAFF,
-)
-
-
-def hours_from_now(start: float, end: float) -> TimeSlot:
-    return TimeSlot(NOW + timedelta(hours=start), NOW + timedelta(hours=end))
-
-
-def add_user(store: MemoryStore, role: Role = Role.STUDENT) -> User:
-    user = User(
-        email=f"{uuid4().hex[:8]}@uni.edu",
-        full_name="Someone",
-        password_hash="hash",
-        created_at=EARLIER,
-        role=role,
-    )
-    store.users[user.id] = user
-    return user
-
-
-def add_room(
-    store: MemoryStore,
-    name: str,
-    *,
-    building: str = "Main",
-    capacity: int = 10,
-    features: frozenset[str] = frozenset(),
-    requires_approval: bool = False,
-    is_active: bool = True,
-) -> Room:
-    room = Room(
-        name=name,
-        building=building,
-        capacity=capacity,
-        created_at=EARLIER,
-        features=features,
-        requires_approval=requires_approval,
-        is_active=is_active,
-    )
-    store.rooms[room.id] = room
-    return room
-
-
-def add_booking(
-    store: MemoryStore,
-    room: Room,
-    slot: TimeSlot,
-    *,
-    status: BookingStatus = BookingStatus.APPROVED,
-) -> Booking:
-    booking = Booking(
-        room_id=room.id,
-        requester_id=uuid4(),
-        slot=slot,
-        title="Seminar",
-        attendees=5,
-        status=status,
-        created_at=EARLIER,
-    )
-    store.bookings[booking.id] = booking
-    return booking
-
-
-def state(store: MemoryStore) -> dict[str, Any]:
-    """Everything in the store, by value, to check that a refused write changed nothing."""
-    return {
-        "commits": store.commits,
-        "users": {key: asdict(user) for key, user in store.users.items()},
-        "rooms": {key: asdict(room) for key, room in store.rooms.items()},
-        "bookings": {key: asdict(booking) for key, booking in store.bookings.items()},
-    }
+# Who makes the changes in these tests; the audit trail records them (see audit/).
+MANAGER = a_user(Role.STAFF, email="manager@uni.edu", full_name="Manager")
 
 
 def names(rooms: list[Room]) -> list[str]:
@@ -119,26 +39,6 @@ def names(rooms: list[Room]) -> list[str]:
 def store() -> MemoryStore:
     """Holds MANAGER: every writer re-reads its actor from the store."""
     return MemoryStore(users={MANAGER.id: MANAGER})
-
-
-@pytest.fixture
-def uow(store: MemoryStore) -> UnitOfWorkFactory:
-    return lambda **kw: MemoryUnitOfWork(store, **kw)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def student(store: MemoryStore) -> User:
-    return add_user(store, Role.STUDENT)
-
-
-@pytest.fixture
-def staff(store: MemoryStore) -> User:
-    return add_user(store, Role.STAFF)
 
 
 # --- ListRooms ----------------------------------------------------------------------------
@@ -351,13 +251,11 @@ async def test_create_room_with_an_invalid_value_is_refused_and_writes_nothing(
 
 
 async def test_update_room_changes_only_the_fields_given(
-    uow: UnitOfWorkFactory, store: MemoryStore
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
     room = add_room(store, "Oak", building="Science", capacity=10, features=frozenset({"audio"}))
 
-    updated = await UpdateRoom(uow, FixedClock(NOW))(
-        MANAGER, room.id, UpdateRoomCommand(capacity=40)
-    )
+    updated = await UpdateRoom(uow, clock)(MANAGER, room.id, UpdateRoomCommand(capacity=40))
 
     stored = store.rooms[room.id]
     expected = {**asdict(room), "capacity": 40}
@@ -367,7 +265,7 @@ async def test_update_room_changes_only_the_fields_given(
 
 
 async def test_update_room_can_change_every_field_at_once(
-    uow: UnitOfWorkFactory, store: MemoryStore
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
     room = add_room(store, "Oak", features=frozenset({"audio"}))
     command = UpdateRoomCommand(
@@ -378,7 +276,7 @@ async def test_update_room_can_change_every_field_at_once(
         requires_approval=True,
     )
 
-    await UpdateRoom(uow, FixedClock(NOW))(MANAGER, room.id, command)
+    await UpdateRoom(uow, clock)(MANAGER, room.id, command)
 
     stored = store.rooms[room.id]
     assert (stored.name, stored.building, stored.capacity) == ("Elm", "Library", 3)
@@ -387,24 +285,24 @@ async def test_update_room_can_change_every_field_at_once(
 
 
 async def test_update_room_may_keep_its_own_name_in_another_case(
-    uow: UnitOfWorkFactory, store: MemoryStore
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
     room = add_room(store, "Oak")
 
-    await UpdateRoom(uow, FixedClock(NOW))(MANAGER, room.id, UpdateRoomCommand(name="OAK"))
+    await UpdateRoom(uow, clock)(MANAGER, room.id, UpdateRoomCommand(name="OAK"))
 
     assert store.rooms[room.id].name == "OAK"
     assert store.commits == 1
 
 
 async def test_update_room_of_an_unknown_id_is_not_found(
-    uow: UnitOfWorkFactory, store: MemoryStore
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
     add_room(store, "Oak")
     before = state(store)
 
     with pytest.raises(NotFound) as error:
-        await UpdateRoom(uow, FixedClock(NOW))(MANAGER, uuid4(), UpdateRoomCommand(capacity=3))
+        await UpdateRoom(uow, clock)(MANAGER, uuid4(), UpdateRoomCommand(capacity=3))
 
     assert error.value.message == "Room not found."
     assert state(store) == before
@@ -412,16 +310,14 @@ async def test_update_room_of_an_unknown_id_is_not_found(
 
 @pytest.mark.parametrize("name", ["Elm", "elm", "ELM"])
 async def test_renaming_a_room_to_a_taken_name_is_a_conflict_and_writes_nothing(
-    uow: UnitOfWorkFactory, store: MemoryStore, name: str
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore, name: str
 ) -> None:
     room = add_room(store, "Oak")
     add_room(store, "Elm")
     before = state(store)
 
     with pytest.raises(Conflict) as error:
-        await UpdateRoom(uow, FixedClock(NOW))(
-            MANAGER, room.id, UpdateRoomCommand(name=name, capacity=99)
-        )
+        await UpdateRoom(uow, clock)(MANAGER, room.id, UpdateRoomCommand(name=name, capacity=99))
 
     assert error.value.message == "A room with this name already exists."
     assert state(store) == before
@@ -429,15 +325,13 @@ async def test_renaming_a_room_to_a_taken_name_is_a_conflict_and_writes_nothing(
 
 
 async def test_update_room_with_an_invalid_value_writes_nothing(
-    uow: UnitOfWorkFactory, store: MemoryStore
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
     room = add_room(store, "Oak")
     before = state(store)
 
     with pytest.raises(InvalidValue) as error:
-        await UpdateRoom(uow, FixedClock(NOW))(
-            MANAGER, room.id, UpdateRoomCommand(name="Elm", capacity=0)
-        )
+        await UpdateRoom(uow, clock)(MANAGER, room.id, UpdateRoomCommand(name="Elm", capacity=0))
 
     assert error.value.field == "capacity"
     assert state(store) == before
@@ -461,10 +355,10 @@ async def test_deactivating_leaves_past_and_inactive_bookings_alone(
     uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
     room = add_room(store, "Oak")
-    past = add_booking(store, room, hours_from_now(-5, -3))
-    just_ended = add_booking(store, room, hours_from_now(-1, 0))
-    cancelled = add_booking(store, room, hours_from_now(2, 3), status=BookingStatus.CANCELLED)
-    rejected = add_booking(store, room, hours_from_now(4, 5), status=BookingStatus.REJECTED)
+    past = add_booking(store, room, slot(-5, -3))
+    just_ended = add_booking(store, room, slot(-1, 0))
+    cancelled = add_booking(store, room, slot(2, 3), status=BookingStatus.CANCELLED)
+    rejected = add_booking(store, room, slot(4, 5), status=BookingStatus.REJECTED)
     bookings_before = state(store)["bookings"]
 
     await DeactivateRoom(uow, clock)(MANAGER, room.id)
@@ -484,10 +378,10 @@ async def test_deactivating_a_room_with_upcoming_bookings_is_a_conflict_naming_t
     uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
     room = add_room(store, "Oak")
-    add_booking(store, room, hours_from_now(-3, -2))
-    add_booking(store, room, hours_from_now(1, 2))
-    add_booking(store, room, hours_from_now(3, 4), status=BookingStatus.PENDING)
-    add_booking(store, room, hours_from_now(5, 6), status=BookingStatus.CANCELLED)
+    add_booking(store, room, slot(-3, -2))
+    add_booking(store, room, slot(1, 2))
+    add_booking(store, room, slot(3, 4), status=BookingStatus.PENDING)
+    add_booking(store, room, slot(5, 6), status=BookingStatus.CANCELLED)
     before = state(store)
 
     with pytest.raises(Conflict) as error:
@@ -505,7 +399,7 @@ async def test_a_booking_in_progress_counts_as_upcoming(
     uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
 ) -> None:
     room = add_room(store, "Oak")
-    add_booking(store, room, hours_from_now(-1, 1))
+    add_booking(store, room, slot(-1, 1))
     before = state(store)
 
     with pytest.raises(Conflict) as error:
@@ -520,11 +414,11 @@ async def test_deactivating_with_cancel_bookings_cancels_the_upcoming_ones_in_on
 ) -> None:
     room = add_room(store, "Oak")
     other_room = add_room(store, "Elm")
-    past = add_booking(store, room, hours_from_now(-3, -2))
-    in_progress = add_booking(store, room, hours_from_now(-1, 1))
-    approved = add_booking(store, room, hours_from_now(2, 3))
-    pending = add_booking(store, room, hours_from_now(4, 5), status=BookingStatus.PENDING)
-    elsewhere = add_booking(store, other_room, hours_from_now(2, 3))
+    past = add_booking(store, room, slot(-3, -2))
+    in_progress = add_booking(store, room, slot(-1, 1))
+    approved = add_booking(store, room, slot(2, 3))
+    pending = add_booking(store, room, slot(4, 5), status=BookingStatus.PENDING)
+    elsewhere = add_booking(store, other_room, slot(2, 3))
 
     await DeactivateRoom(uow, clock)(MANAGER, room.id, cancel_bookings=True)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.memory.unit_of_work import MemoryStore
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
+from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.sessions import (
     ChangePassword,
     ChangePasswordCommand,
@@ -17,20 +18,10 @@ from campus_booking.application.throttling import LoginThrottle
 from campus_booking.domain.audit import Action
 from campus_booking.domain.errors import InvalidValue, TooManyAttempts
 from campus_booking.domain.users import User
-from tests.conftest import TEST_SECRET
-from tests.unit.application.test_auth_use_cases import CLIENT, NOW, PASSWORD, FakeHasher
+from tests.unit.application.fakes import FakeHasher
+from tests.unit.builders import CLIENT, NOW, PASSWORD
 
 LIMIT = 3
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
 
 
 @pytest.fixture
@@ -43,20 +34,12 @@ def ana(store: MemoryStore) -> User:
 
 
 @pytest.fixture
-def hasher() -> FakeHasher:
-    return FakeHasher()
-
-
-@pytest.fixture
-def change(store: MemoryStore, clock: FixedClock, hasher: FakeHasher) -> ChangePassword:
-    tokens = JwtTokenService(
-        secret=TEST_SECRET, ttl_seconds=900, issuer="iss", audience="aud", clock=clock
-    )
+def change(
+    uow: UnitOfWorkFactory, clock: FixedClock, hasher: FakeHasher, tokens: JwtTokenService
+) -> ChangePassword:
     counter = MemoryFailureCounter(window_seconds=300, clock=clock)
     throttle = LoginThrottle(counter, per_account_and_client=LIMIT, per_account=100, per_client=50)
-    return ChangePassword(
-        lambda **kw: MemoryUnitOfWork(store, **kw), hasher, tokens, throttle, clock
-    )
+    return ChangePassword(uow, hasher, tokens, throttle, clock)
 
 
 def command(current: str = PASSWORD, new: str = "a new passphrase") -> ChangePasswordCommand:
@@ -64,9 +47,9 @@ def command(current: str = PASSWORD, new: str = "a new passphrase") -> ChangePas
 
 
 async def test_sign_out_everywhere_bumps_the_token_version_and_is_audited(
-    store: MemoryStore, clock: FixedClock, ana: User
+    uow: UnitOfWorkFactory, store: MemoryStore, clock: FixedClock, ana: User
 ) -> None:
-    await SignOutEverywhere(lambda **kw: MemoryUnitOfWork(store, **kw), clock)(ana)
+    await SignOutEverywhere(uow, clock)(ana)
 
     assert store.users[ana.id].token_version == 1
     [entry] = store.audit

@@ -4,55 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.memory.unit_of_work import MemoryStore
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import PageRequest, UserFilter
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
 from campus_booking.domain.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied
 from campus_booking.domain.users import Role, User
+from tests.unit.application.store_state import state
+from tests.unit.builders import add_user
 
-NOW = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
-EARLIER = NOW - timedelta(days=30)
 ChangeUserAsAdmin = Callable[[UUID, ChangeUserCommand], Awaitable[User]]
 LAST_ADMIN = "This is the last active admin; promote another one first."
-
-
-def add_user(
-    store: MemoryStore,
-    email: str,
-    *,
-    full_name: str = "Someone",
-    role: Role = Role.STUDENT,
-    is_active: bool = True,
-    token_version: int = 0,
-) -> User:
-    user = User(
-        email=email,
-        full_name=full_name,
-        password_hash="hash",
-        created_at=EARLIER,
-        role=role,
-        is_active=is_active,
-        token_version=token_version,
-    )
-    store.users[user.id] = user
-    return user
-
-
-def state(store: MemoryStore) -> dict[str, Any]:
-    """Everything in the store, by value, to check that a refused write changed nothing."""
-    return {
-        "commits": store.commits,
-        "users": {key: asdict(user) for key, user in store.users.items()},
-    }
 
 
 def emails(users: list[User]) -> list[str]:
@@ -60,33 +28,18 @@ def emails(users: list[User]) -> list[str]:
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def uow(store: MemoryStore) -> UnitOfWorkFactory:
-    return lambda **kw: MemoryUnitOfWork(store, **kw)
-
-
-@pytest.fixture
-def change_user(uow: UnitOfWorkFactory, admin: User) -> ChangeUserAsAdmin:
+def change_user(uow: UnitOfWorkFactory, clock: FixedClock, admin: User) -> ChangeUserAsAdmin:
     """ChangeUser, called by the admin."""
-    return partial(ChangeUser(uow, FixedClock(NOW)), admin)
-
-
-@pytest.fixture
-def admin(store: MemoryStore) -> User:
-    return add_user(store, "root@uni.edu", full_name="Root", role=Role.ADMIN)
+    return partial(ChangeUser(uow, clock), admin)
 
 
 # --- ListUsers ----------------------------------------------------------------------------
 
 
 async def test_list_users_orders_by_email(uow: UnitOfWorkFactory, store: MemoryStore) -> None:
-    add_user(store, "cleo@uni.edu")
-    add_user(store, "ana@uni.edu", role=Role.ADMIN)
-    add_user(store, "bruno@uni.edu", role=Role.STAFF, is_active=False)
+    add_user(store, email="cleo@uni.edu")
+    add_user(store, email="ana@uni.edu", role=Role.ADMIN)
+    add_user(store, email="bruno@uni.edu", role=Role.STAFF, is_active=False)
 
     page = await ListUsers(uow)(UserFilter(), PageRequest())
 
@@ -105,10 +58,10 @@ async def test_list_users_orders_by_email(uow: UnitOfWorkFactory, store: MemoryS
 async def test_list_users_filters_by_role(
     uow: UnitOfWorkFactory, store: MemoryStore, role: Role, expected: list[str]
 ) -> None:
-    add_user(store, "dora@uni.edu")
-    add_user(store, "cleo@uni.edu", role=Role.ADMIN)
-    add_user(store, "bruno@uni.edu", role=Role.STAFF)
-    add_user(store, "ana@uni.edu")
+    add_user(store, email="dora@uni.edu")
+    add_user(store, email="cleo@uni.edu", role=Role.ADMIN)
+    add_user(store, email="bruno@uni.edu", role=Role.STAFF)
+    add_user(store, email="ana@uni.edu")
 
     page = await ListUsers(uow)(UserFilter(role=role), PageRequest())
 
@@ -128,9 +81,9 @@ async def test_list_users_filters_by_role(
 async def test_list_users_text_matches_email_or_name_in_any_case(
     uow: UnitOfWorkFactory, store: MemoryStore, text: str, expected: list[str]
 ) -> None:
-    add_user(store, "zoe@lima.org", full_name="Zoe Park")
-    add_user(store, "bruno@uni.edu", full_name="Bruno Souza")
-    add_user(store, "ana@uni.edu", full_name="Ana Lima")
+    add_user(store, email="zoe@lima.org", full_name="Zoe Park")
+    add_user(store, email="bruno@uni.edu", full_name="Bruno Souza")
+    add_user(store, email="ana@uni.edu", full_name="Ana Lima")
 
     page = await ListUsers(uow)(UserFilter(text=text), PageRequest())
 
@@ -141,8 +94,8 @@ async def test_list_users_text_matches_email_or_name_in_any_case(
 async def test_list_users_combines_role_and_text(
     uow: UnitOfWorkFactory, store: MemoryStore
 ) -> None:
-    add_user(store, "ana@uni.edu", full_name="Ana Lima")
-    add_user(store, "lima@uni.edu", full_name="Staff Lima", role=Role.STAFF)
+    add_user(store, email="ana@uni.edu", full_name="Ana Lima")
+    add_user(store, email="lima@uni.edu", full_name="Staff Lima", role=Role.STAFF)
 
     page = await ListUsers(uow)(UserFilter(role=Role.STAFF, text="lima"), PageRequest())
 
@@ -152,7 +105,7 @@ async def test_list_users_combines_role_and_text(
 
 async def test_list_users_pages(uow: UnitOfWorkFactory, store: MemoryStore) -> None:
     for name in ["e", "b", "d", "a", "c"]:
-        add_user(store, f"{name}@uni.edu")
+        add_user(store, email=f"{name}@uni.edu")
 
     page = await ListUsers(uow)(UserFilter(), PageRequest(limit=2, offset=3))
 
@@ -166,7 +119,7 @@ async def test_list_users_pages(uow: UnitOfWorkFactory, store: MemoryStore) -> N
 async def test_changing_the_role_revokes_tokens(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
-    user = add_user(store, "ana@uni.edu", token_version=3)
+    user = add_user(store, email="ana@uni.edu", token_version=3)
 
     changed = await change_user(user.id, ChangeUserCommand(role=Role.STAFF))
 
@@ -179,7 +132,7 @@ async def test_changing_the_role_revokes_tokens(
 async def test_deactivating_revokes_tokens(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
-    user = add_user(store, "ana@uni.edu")
+    user = add_user(store, email="ana@uni.edu")
 
     await change_user(user.id, ChangeUserCommand(is_active=False))
 
@@ -191,7 +144,7 @@ async def test_deactivating_revokes_tokens(
 async def test_reactivating_revokes_tokens(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
-    user = add_user(store, "ana@uni.edu", is_active=False, token_version=1)
+    user = add_user(store, email="ana@uni.edu", is_active=False, token_version=1)
 
     await change_user(user.id, ChangeUserCommand(is_active=True))
 
@@ -211,7 +164,7 @@ async def test_reactivating_revokes_tokens(
 async def test_a_change_to_the_current_values_keeps_the_token_version(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User, command: ChangeUserCommand
 ) -> None:
-    user = add_user(store, "ana@uni.edu", token_version=5)
+    user = add_user(store, email="ana@uni.edu", token_version=5)
     before = asdict(user)
 
     changed = await change_user(user.id, command)
@@ -232,7 +185,7 @@ async def test_a_change_to_the_current_values_keeps_the_token_version(
 async def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User, command: ChangeUserCommand
 ) -> None:
-    add_user(store, "ana@uni.edu")
+    add_user(store, email="ana@uni.edu")
     before = state(store)
 
     with pytest.raises(Conflict) as error:
@@ -245,7 +198,7 @@ async def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
 async def test_an_inactive_admin_does_not_count_as_another_admin(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
-    add_user(store, "old-root@uni.edu", role=Role.ADMIN, is_active=False)
+    add_user(store, email="old-root@uni.edu", role=Role.ADMIN, is_active=False)
     before = state(store)
 
     with pytest.raises(Conflict) as error:
@@ -270,7 +223,7 @@ async def test_the_last_active_admin_may_keep_being_an_admin(
 async def test_with_two_active_admins_one_may_step_down(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User, command: ChangeUserCommand
 ) -> None:
-    other = add_user(store, "second@uni.edu", role=Role.ADMIN)
+    other = add_user(store, email="second@uni.edu", role=Role.ADMIN)
 
     changed = await change_user(other.id, command)
 
@@ -283,7 +236,7 @@ async def test_with_two_active_admins_one_may_step_down(
 async def test_once_one_of_two_admins_steps_down_the_other_is_the_last(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
-    other = add_user(store, "second@uni.edu", role=Role.ADMIN)
+    other = add_user(store, email="second@uni.edu", role=Role.ADMIN)
     await change_user(other.id, ChangeUserCommand(role=Role.STAFF))
     before = state(store)
 
@@ -298,7 +251,7 @@ async def test_once_one_of_two_admins_steps_down_the_other_is_the_last(
 async def test_a_user_may_be_promoted_to_admin(
     change_user: ChangeUserAsAdmin, store: MemoryStore, admin: User
 ) -> None:
-    user = add_user(store, "ana@uni.edu", role=Role.STAFF)
+    user = add_user(store, email="ana@uni.edu", role=Role.STAFF)
 
     await change_user(user.id, ChangeUserCommand(role=Role.ADMIN))
 
@@ -322,33 +275,29 @@ async def test_changing_an_unknown_user_is_not_found(
 
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.STAFF])
 async def test_only_an_admin_may_change_users_whoever_calls_the_use_case(
-    uow: UnitOfWorkFactory, store: MemoryStore, role: Role
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore, role: Role
 ) -> None:
-    caller = add_user(store, "caller@uni.edu", role=role)
-    target = add_user(store, "target@uni.edu")
+    caller = add_user(store, email="caller@uni.edu", role=role)
+    target = add_user(store, email="target@uni.edu")
     before = state(store)
 
     with pytest.raises(PermissionDenied):
-        await ChangeUser(uow, FixedClock(NOW))(
-            caller, target.id, ChangeUserCommand(role=Role.ADMIN)
-        )
+        await ChangeUser(uow, clock)(caller, target.id, ChangeUserCommand(role=Role.ADMIN))
 
     assert state(store) == before
 
 
 async def test_an_admin_demoted_since_signing_in_cannot_promote_anyone(
-    uow: UnitOfWorkFactory, store: MemoryStore, admin: User
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore, admin: User
 ) -> None:
     """The caller's role is read again, locked, in the transaction of the change."""
-    add_user(store, "other.admin@uni.edu", role=Role.ADMIN)
-    target = add_user(store, "target@uni.edu")
+    add_user(store, email="other.admin@uni.edu", role=Role.ADMIN)
+    target = add_user(store, email="target@uni.edu")
     signed_in = User(**asdict(admin))
     store.users[admin.id].change_role(Role.STUDENT)  # committed by another admin meanwhile
     before = state(store)
 
     with pytest.raises(AuthenticationFailed):
-        await ChangeUser(uow, FixedClock(NOW))(
-            signed_in, target.id, ChangeUserCommand(role=Role.ADMIN)
-        )
+        await ChangeUser(uow, clock)(signed_in, target.id, ChangeUserCommand(role=Role.ADMIN))
 
     assert state(store) == before

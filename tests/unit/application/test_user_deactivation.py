@@ -6,36 +6,15 @@ from __future__ import annotations
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.memory.unit_of_work import MemoryStore
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.users import ChangeUser, ChangeUserCommand
 from campus_booking.domain.audit import Action, Entity
 from campus_booking.domain.bookings import BookingStatus
 from campus_booking.domain.errors import Conflict
 from campus_booking.domain.users import Role
-from tests.unit.application.test_booking_use_cases import (
-    NOW,
-    add_booking,
-    add_room,
-    add_user,
-    slot,
-    state,
-)
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def uow(store: MemoryStore) -> UnitOfWorkFactory:
-    return lambda **kw: MemoryUnitOfWork(store, **kw)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
+from tests.unit.application.store_state import state
+from tests.unit.builders import NOW, add_booking, add_room, add_user, slot
 
 
 @pytest.fixture
@@ -47,7 +26,7 @@ async def test_deactivating_a_user_with_upcoming_bookings_needs_cancel_bookings(
     store: MemoryStore, change_user: ChangeUser
 ) -> None:
     admin, student, room = add_user(store, Role.ADMIN), add_user(store), add_room(store)
-    add_booking(store, room, student, slot(24, 25))
+    add_booking(store, room, slot(24, 25), by=student)
     before = state(store)
 
     with pytest.raises(Conflict, match="1 upcoming active booking"):
@@ -61,13 +40,13 @@ async def test_cancel_bookings_cancels_the_upcoming_ones_and_audits_each(
 ) -> None:
     admin, student, other = add_user(store, Role.ADMIN), add_user(store), add_user(store)
     room = add_room(store)
-    ended = add_booking(store, room, student, slot(-3, -2))
+    ended = add_booking(store, room, slot(-3, -2), by=student)
     upcoming = [
-        add_booking(store, room, student, slot(24, 25)),
-        add_booking(store, room, student, slot(26, 27), status=BookingStatus.PENDING),
+        add_booking(store, room, slot(24, 25), by=student),
+        add_booking(store, room, slot(26, 27), by=student, status=BookingStatus.PENDING),
     ]
-    rejected = add_booking(store, room, student, slot(28, 29), status=BookingStatus.REJECTED)
-    others = add_booking(store, room, other, slot(30, 31))
+    rejected = add_booking(store, room, slot(28, 29), by=student, status=BookingStatus.REJECTED)
+    others = add_booking(store, room, slot(30, 31), by=other)
 
     user = await change_user(
         admin, student.id, ChangeUserCommand(is_active=False, cancel_bookings=True)
@@ -98,7 +77,7 @@ async def test_a_role_change_leaves_bookings_alone(
     store: MemoryStore, change_user: ChangeUser
 ) -> None:
     admin, student, room = add_user(store, Role.ADMIN), add_user(store), add_room(store)
-    booking = add_booking(store, room, student, slot(24, 25))
+    booking = add_booking(store, room, slot(24, 25), by=student)
 
     await change_user(admin, student.id, ChangeUserCommand(role=Role.STAFF, cancel_bookings=True))
 
@@ -109,7 +88,7 @@ async def test_deactivating_a_user_without_upcoming_bookings_needs_nothing_more(
     store: MemoryStore, change_user: ChangeUser
 ) -> None:
     admin, student, room = add_user(store, Role.ADMIN), add_user(store), add_room(store)
-    add_booking(store, room, student, slot(-3, -2))
+    add_booking(store, room, slot(-3, -2), by=student)
 
     user = await change_user(admin, student.id, ChangeUserCommand(is_active=False))
 

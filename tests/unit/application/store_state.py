@@ -1,0 +1,18 @@
+"""What the memory store holds, by value: a refused write must leave it equal."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from campus_booking.adapters.memory.unit_of_work import MemoryStore
+
+
+def state(store: MemoryStore) -> dict[str, Any]:
+    """Everything in the store, by value, to check that a refused write changed nothing."""
+    return {
+        "commits": store.commits,
+        "users": {key: asdict(user) for key, user in store.users.items()},
+        "rooms": {key: asdict(room) for key, room in store.rooms.items()},
+        "bookings": {key: asdict(booking) for key, booking in store.bookings.items()},
+    }
