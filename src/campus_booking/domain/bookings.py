@@ -79,7 +79,7 @@ class Booking(RecordsEvents):
     decided_at: datetime | None = None
     decision_reason: str | None = None
     id: UUID = field(default_factory=uuid4)
-    events: list[DomainEvent] = field(default_factory=list, init=False, repr=False, compare=False)
+    events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
     @classmethod
     def request(

@@ -65,7 +65,7 @@ class Room(RecordsEvents):
     requires_approval: bool = False
     is_active: bool = True
     id: UUID = field(default_factory=uuid4)
-    events: list[DomainEvent] = field(default_factory=list, init=False, repr=False, compare=False)
+    events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
     @classmethod
     def create(

@@ -82,7 +82,7 @@ class User(RecordsEvents):
     is_active: bool = True
     token_version: int = 0
     id: UUID = field(default_factory=uuid4)
-    events: list[DomainEvent] = field(default_factory=list, init=False, repr=False, compare=False)
+    events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
     @classmethod
     def register(
