@@ -45,7 +45,13 @@ async def test_duplicate_email_in_other_letter_case_is_a_conflict(
 ) -> None:
     assert (await register(client, "ana@uni.example")).status_code == 201
 
-    assert_problem(await register(client, "ANA@UNI.EXAMPLE"), 409)
+    body = assert_problem(await register(client, "ANA@UNI.EXAMPLE"), 409)
+    assert body == {
+        "type": "urn:campus-booking:problem:conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "An account with this email already exists.",
+    }
 
 
 async def test_full_width_spelling_of_a_taken_email_is_a_conflict(

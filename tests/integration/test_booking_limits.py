@@ -11,7 +11,7 @@ from typing import Any, Self
 from sqlalchemy.dialects import postgresql
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.database.repositories import USER_BY_ID_LOCKED
+from campus_booking.adapters.database.repositories.users import USER_BY_ID_LOCKED
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.application.bookings import CreateBooking, CreateBookingCommand
 from campus_booking.domain.booking_rules import ACTIVE_BOOKINGS_LIMIT, BookingRules

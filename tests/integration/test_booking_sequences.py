@@ -31,7 +31,7 @@ from campus_booking.adapters.database.tables import (
     users,
 )
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
-from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.memory import MemoryStore, MemoryUnitOfWork
 from campus_booking.application.bookings import (
     CancelBooking,
     ChangeBooking,

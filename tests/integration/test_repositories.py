@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta, timezone
 from uuid import uuid4
 
@@ -16,7 +16,7 @@ from campus_booking.adapters.database.tables import bookings, rooms
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.application.queries import BookingFilter, PageRequest, RoomFilter, UserFilter
 from campus_booking.domain.bookings import Booking, BookingStatus
-from campus_booking.domain.errors import Conflict
+from campus_booking.domain.errors import AlreadyExists, Unique
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
@@ -147,8 +147,10 @@ async def test_duplicate_email_is_a_conflict(uow_factory: UowFactory) -> None:
     await add_all(uow_factory, a_user("ana@uni.edu"))
 
     async with uow_factory() as uow:
-        with pytest.raises(Conflict, match="email already exists"):
+        with pytest.raises(AlreadyExists) as error:
             await uow.users.add(a_user("ana@uni.edu"))
+
+    assert error.value.duplicated is Unique.ACCOUNT_EMAIL
 
 
 # --- Rooms --------------------------------------------------------------------------------
@@ -200,8 +202,21 @@ async def test_room_name_in_another_letter_case_is_a_conflict(uow_factory: UowFa
     await add_all(uow_factory, a_room("Lecture Hall A"))
 
     async with uow_factory() as uow:
-        with pytest.raises(Conflict, match="name already exists"):
+        with pytest.raises(AlreadyExists) as error:
             await uow.rooms.add(a_room("LECTURE hall a"))
+
+    assert error.value.duplicated is Unique.ROOM_NAME
+
+
+async def test_renaming_a_room_to_a_taken_name_is_a_conflict(uow_factory: UowFactory) -> None:
+    other = a_room("Lecture Hall B")
+    await add_all(uow_factory, a_room("Lecture Hall A"), other)
+
+    async with uow_factory() as uow:
+        with pytest.raises(AlreadyExists) as error:
+            await uow.rooms.save(replace(other, name="Lecture Hall A"))
+
+    assert error.value.duplicated is Unique.ROOM_NAME
 
 
 # --- Bookings -----------------------------------------------------------------------------

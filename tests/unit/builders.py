@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot

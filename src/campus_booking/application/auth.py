@@ -12,7 +12,12 @@ from campus_booking.application.ports import (
     UnitOfWorkFactory,
 )
 from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
-from campus_booking.domain.errors import AuthenticationFailed, Conflict, InvalidValue
+from campus_booking.domain.errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    InvalidValue,
+    Unique,
+)
 from campus_booking.domain.users import (
     Role,
     User,
@@ -83,8 +88,8 @@ class _AccountCreation:
         return user
 
 
-def _taken() -> Conflict:
-    return Conflict("An account with this email already exists.")
+def _taken() -> AlreadyExists:
+    return AlreadyExists(Unique.ACCOUNT_EMAIL)
 
 
 class RegisterUser(_AccountCreation):

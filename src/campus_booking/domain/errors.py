@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 
 class DomainError(Exception):
@@ -24,6 +25,21 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The request clashes with the current state: a duplicate, an overlap, a taken slot."""
+
+
+class Unique(Enum):
+    """Values no two entities may share, each worded as the subject of `AlreadyExists`."""
+
+    ACCOUNT_EMAIL = "An account with this email"
+    ROOM_NAME = "A room with this name"
+
+
+class AlreadyExists(Conflict):
+    """Another entity already holds a value that must be unique; `duplicated` says which."""
+
+    def __init__(self, duplicated: Unique) -> None:
+        super().__init__(f"{duplicated.value} already exists.")
+        self.duplicated = duplicated
 
 
 class SlotTaken(Conflict):

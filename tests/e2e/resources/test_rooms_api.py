@@ -232,7 +232,13 @@ async def test_room_name_taken_in_another_letter_case_is_a_conflict(
 
     response = await client.post("/rooms", json=room_body("LAB one"), headers=staff.headers)
 
-    assert_problem(response, 409)
+    body = assert_problem(response, 409)
+    assert body == {
+        "type": "urn:campus-booking:problem:conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "A room with this name already exists.",
+    }
     assert [room.name for room in await stored_rooms(container)] == ["Lab One"]
 
 

@@ -6,11 +6,7 @@ import asyncio
 from typing import Any, Self
 from uuid import UUID
 
-from campus_booking.adapters.memory.unit_of_work import (
-    MemoryBookingRepository,
-    MemoryStore,
-    MemoryUnitOfWork,
-)
+from campus_booking.adapters.memory import MemoryBookingRepository, MemoryStore, MemoryUnitOfWork
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.time_slots import TimeSlot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 
 
 def state(store: MemoryStore) -> dict[str, Any]:

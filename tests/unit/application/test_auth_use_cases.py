@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.auth import (

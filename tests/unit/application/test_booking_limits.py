@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.bookings import ChangeBooking, CreateBooking, CreateBookingCommand
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.domain.booking_rules import ACTIVE_BOOKINGS_LIMIT, TOO_FAR_AHEAD, BookingRules

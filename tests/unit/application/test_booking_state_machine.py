@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 )
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from campus_booking.adapters.memory import MemoryStore, MemoryUnitOfWork
 from campus_booking.application.bookings import (
     CancelBooking,
     ChangeBooking,

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import PageRequest, UserFilter
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers

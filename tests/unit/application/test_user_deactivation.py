@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.users import ChangeUser, ChangeUserCommand
 from campus_booking.domain.audit import Action, Entity

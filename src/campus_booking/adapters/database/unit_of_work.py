@@ -13,8 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from campus_booking.adapters.database.availability import is_unreachable, unavailable
 from campus_booking.adapters.database.engine import reader
+from campus_booking.adapters.database.reachability import is_unreachable, unavailable
 from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
     SqlBookingRepository,

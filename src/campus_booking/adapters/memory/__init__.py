@@ -1,1 +1,17 @@
 """In-memory adapters: the fakes that drive use-case tests without a database."""
+
+from campus_booking.adapters.memory.audit import MemoryAuditRepository
+from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.memory.rooms import MemoryRoomRepository
+from campus_booking.adapters.memory.store import MemoryStore
+from campus_booking.adapters.memory.unit_of_work import MemoryUnitOfWork
+from campus_booking.adapters.memory.users import MemoryUserRepository
+
+__all__ = [
+    "MemoryAuditRepository",
+    "MemoryBookingRepository",
+    "MemoryRoomRepository",
+    "MemoryStore",
+    "MemoryUnitOfWork",
+    "MemoryUserRepository",
+]

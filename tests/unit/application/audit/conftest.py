@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.auth import RegisterUser
 from campus_booking.application.ports import UnitOfWorkFactory

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.domain.audit import Action, AuditEntry, Entity
 from campus_booking.domain.users import User
 from tests.unit.builders import NOW, at

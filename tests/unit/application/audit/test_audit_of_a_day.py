@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.auth import RegisterUser, RegisterUserCommand
 from campus_booking.application.bookings import (
     CancelBooking,

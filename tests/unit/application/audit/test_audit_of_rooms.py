@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.rooms import (
     CreateRoom,

@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.auth import (
     CreateAdmin,
     CreateAdminCommand,

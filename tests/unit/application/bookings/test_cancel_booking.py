@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.bookings import CancelBooking
 from campus_booking.domain.bookings import BookingStatus
 from campus_booking.domain.errors import InvalidTransition, NotFound

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from campus_booking.adapters.memory.unit_of_work import MemoryStore
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.bookings import GetBooking
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.domain.errors import NotFound

@@ -1,4 +1,6 @@
-"""Which database errors mean "cannot serve right now" rather than "this request is wrong"."""
+"""Whether the database can be reached: which errors mean "cannot serve right now" rather
+than "this request is wrong".
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,18 @@
+"""Repositories: rows in, domain objects out, mapped by hand so the domain owns its shape.
+
+The statements of the hot paths (every request's user lookup, booking a slot) are built once,
+at import time, with bind parameters: building a statement and its cache key cost more CPU
+than running it from SQLAlchemy's compiled-statement cache.
+"""
+
+from campus_booking.adapters.database.repositories.audit import SqlAuditRepository
+from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
+from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
+from campus_booking.adapters.database.repositories.users import SqlUserRepository
+
+__all__ = [
+    "SqlAuditRepository",
+    "SqlBookingRepository",
+    "SqlRoomRepository",
+    "SqlUserRepository",
+]

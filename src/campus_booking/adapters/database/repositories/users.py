@@ -1,0 +1,110 @@
+"""Accounts: the user rows, and the locks that keep the last active admin in place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import RowMapping, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from campus_booking.adapters.database.repositories.integrity import refusing_duplicates
+from campus_booking.adapters.database.repositories.paging import page_of
+from campus_booking.adapters.database.tables import users
+from campus_booking.application.queries import Page, PageRequest, UserFilter
+from campus_booking.domain.errors import Unique
+from campus_booking.domain.users import Role, User
+
+USER_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+# PostgreSQL: FOR NO KEY UPDATE holds a row against other writers, while foreign keys that
+# point at it (a new booking's requester) need only KEY SHARE and do not wait.
+USER_BY_ID_LOCKED = USER_BY_ID.with_for_update(key_share=True)
+ADMINS_AND_USERS_LOCKED = (
+    select(users)
+    .where(
+        or_(
+            and_(users.c.role == Role.ADMIN.value, users.c.is_active.is_(True)),
+            users.c.id.in_(bindparam("user_ids", expanding=True)),
+        )
+    )
+    .order_by(users.c.id)
+    .with_for_update(key_share=True)
+)
+USER_BY_EMAIL = select(users).where(users.c.email == bindparam("email"))
+
+
+class SqlUserRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, user: User) -> None:
+        with refusing_duplicates(Unique.ACCOUNT_EMAIL):
+            await self._connection.execute(insert(users), _user_row(user))
+
+    async def get(self, user_id: UUID, *, lock: bool = False) -> User | None:
+        query = USER_BY_ID_LOCKED if lock else USER_BY_ID
+        result = await self._connection.execute(query, {"user_id": user_id})
+        row = result.mappings().first()
+        return _user_from(row) if row else None
+
+    async def get_by_email(self, email: str) -> User | None:
+        result = await self._connection.execute(USER_BY_EMAIL, {"email": email})
+        row = result.mappings().first()
+        return _user_from(row) if row else None
+
+    async def save(self, user: User) -> None:
+        await self._connection.execute(
+            update(users).where(users.c.id == user.id).values(_user_row(user))
+        )
+
+    async def search(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+        query = select(users).order_by(users.c.email)
+        if filter.role is not None:
+            query = query.where(users.c.role == filter.role.value)
+        if filter.text:
+            pattern = f"%{_escape_like(filter.text.lower())}%"
+            query = query.where(
+                or_(
+                    func.lower(users.c.email).like(pattern, escape="\\"),
+                    func.lower(users.c.full_name).like(pattern, escape="\\"),
+                )
+            )
+        rows, total = await page_of(self._connection, query, page)
+        return Page([_user_from(row) for row in rows], total, page.limit, page.offset)
+
+    async def lock_admins_and(self, user_ids: Iterable[UUID]) -> list[User]:
+        result = await self._connection.execute(
+            ADMINS_AND_USERS_LOCKED, {"user_ids": sorted(set(user_ids))}
+        )
+        return [_user_from(row) for row in result.mappings()]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _user_row(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role.value,
+        "password_hash": user.password_hash,
+        "is_active": user.is_active,
+        "token_version": user.token_version,
+        "created_at": user.created_at,
+    }
+
+
+def _user_from(row: RowMapping) -> User:
+    return User(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        role=Role(row["role"]),
+        password_hash=row["password_hash"],
+        is_active=row["is_active"],
+        token_version=row["token_version"],
+        created_at=row["created_at"],
+    )

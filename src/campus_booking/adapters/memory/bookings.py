@@ -1,0 +1,72 @@
+"""Bookings in memory; overlapping active bookings are refused on write, as by the schema."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+from campus_booking.adapters.memory.paging import page_of
+from campus_booking.adapters.memory.rows import Rows
+from campus_booking.application.queries import BookingFilter, Page, PageRequest
+from campus_booking.domain.bookings import Booking
+from campus_booking.domain.errors import SlotTaken
+from campus_booking.domain.overlap import find_conflicts
+from campus_booking.domain.time_slots import TimeSlot
+
+
+class MemoryBookingRepository(Rows[Booking]):
+    async def add(self, booking: Booking) -> None:
+        await self.save(booking)
+
+    async def save(self, booking: Booking) -> None:
+        if booking.is_active and await self.overlapping(
+            booking.room_id, booking.slot, ignore=booking.id
+        ):
+            raise SlotTaken()
+        await super().save(booking)
+
+    async def search(self, filter: BookingFilter, page: PageRequest) -> Page[Booking]:
+        matches = [
+            booking
+            for booking in sorted(self._rows.values(), key=_by_start)
+            if (filter.requester_id is None or booking.requester_id == filter.requester_id)
+            and (filter.room_id is None or booking.room_id == filter.room_id)
+            and (not filter.statuses or booking.status in filter.statuses)
+            and (filter.ends_after is None or booking.slot.end > filter.ends_after)
+            and (filter.starts_before is None or booking.slot.start < filter.starts_before)
+        ]
+        return page_of(matches, page)
+
+    async def overlapping(
+        self, room_id: UUID, slot: TimeSlot, *, ignore: UUID | None = None
+    ) -> list[Booking]:
+        return copy.deepcopy(
+            find_conflicts(slot, self._rows.values(), room_id=room_id, ignore=ignore)
+        )
+
+    async def active_from(
+        self, room_id: UUID, instant: datetime, *, lock: bool = False
+    ) -> list[Booking]:
+        return self._active_after(instant, lambda booking: booking.room_id == room_id)
+
+    async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
+        return len(await self.active_of_requester(requester_id, instant))
+
+    async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
+        return self._active_after(instant, lambda booking: booking.requester_id == requester_id)
+
+    def _active_after(self, instant: datetime, among: Callable[[Booking], bool]) -> list[Booking]:
+        """Copies of the active bookings `among` those that end after `instant`, by start."""
+        matches = (
+            booking
+            for booking in self._rows.values()
+            if among(booking) and booking.is_active and booking.slot.end > instant
+        )
+        return copy.deepcopy(sorted(matches, key=_by_start))
+
+
+def _by_start(booking: Booking) -> tuple[datetime, str]:
+    """The SQL repositories' order: by start, ties broken by id."""
+    return booking.slot.start, str(booking.id)

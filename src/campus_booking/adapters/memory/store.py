@@ -1,0 +1,62 @@
+"""The committed state of the in-memory fakes, as a database holds it between transactions."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from campus_booking.domain.audit import AuditEntry
+from campus_booking.domain.bookings import Booking
+from campus_booking.domain.rooms import Room
+from campus_booking.domain.users import User
+
+
+@dataclass
+class Tables:
+    """Every row of the store: one value, so that a commit can publish it in one assignment."""
+
+    users: dict[UUID, User] = field(default_factory=dict)
+    rooms: dict[UUID, Room] = field(default_factory=dict)
+    bookings: dict[UUID, Booking] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+
+class MemoryStore:
+    """Tests seed and inspect `users`, `rooms`, `bookings` and `audit`; `commits` counts commits."""
+
+    def __init__(
+        self,
+        *,
+        users: dict[UUID, User] | None = None,
+        rooms: dict[UUID, Room] | None = None,
+        bookings: dict[UUID, Booking] | None = None,
+        audit: list[AuditEntry] | None = None,
+    ) -> None:
+        self._tables = Tables(users or {}, rooms or {}, bookings or {}, audit or [])
+        self.commits = 0
+
+    @property
+    def users(self) -> dict[UUID, User]:
+        return self._tables.users
+
+    @property
+    def rooms(self) -> dict[UUID, Room]:
+        return self._tables.rooms
+
+    @property
+    def bookings(self) -> dict[UUID, Booking]:
+        return self._tables.bookings
+
+    @property
+    def audit(self) -> list[AuditEntry]:
+        return self._tables.audit
+
+    def snapshot(self) -> Tables:
+        """A private copy to edit: nothing done to it shows until it is published."""
+        return copy.deepcopy(self._tables)
+
+    def publish(self, tables: Tables) -> None:
+        """`tables` become the committed state, whole: a commit is all or nothing."""
+        self._tables = tables
+        self.commits += 1

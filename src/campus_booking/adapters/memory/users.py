@@ -1,0 +1,47 @@
+"""Accounts in memory; an email is unique, as the database's index makes it."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from uuid import UUID
+
+from campus_booking.adapters.memory.paging import page_of
+from campus_booking.adapters.memory.rows import Rows
+from campus_booking.application.queries import Page, PageRequest, UserFilter
+from campus_booking.domain.errors import AlreadyExists, Unique
+from campus_booking.domain.users import Role, User
+
+
+class MemoryUserRepository(Rows[User]):
+    async def add(self, user: User) -> None:
+        if any(other.email == user.email for other in self._rows.values()):
+            raise AlreadyExists(Unique.ACCOUNT_EMAIL)
+        await self.save(user)
+
+    async def get_by_email(self, email: str) -> User | None:
+        found = next((user for user in self._rows.values() if user.email == email), None)
+        return copy.deepcopy(found)
+
+    async def search(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+        text = (filter.text or "").casefold()
+        matches = [
+            user
+            for user in sorted(self._rows.values(), key=lambda user: user.email)
+            if (filter.role is None or user.role is filter.role)
+            and (text in user.email.casefold() or text in user.full_name.casefold())
+        ]
+        return page_of(matches, page)
+
+    async def lock_admins_and(self, user_ids: Iterable[UUID]) -> list[User]:
+        named = set(user_ids)
+        return copy.deepcopy(
+            sorted(
+                (
+                    user
+                    for user in self._rows.values()
+                    if user.id in named or (user.role is Role.ADMIN and user.is_active)
+                ),
+                key=lambda user: user.id,
+            )
+        )
