@@ -149,10 +149,15 @@ class UnitOfWork(Protocol):
     writer at a time (SQLite), locking is a no-op.
     """
 
-    users: UserRepository
-    rooms: RoomRepository
-    bookings: BookingRepository
-    audit: AuditRepository
+    # Read-only to the use-cases: each adapter holds its own repositories.
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def rooms(self) -> RoomRepository: ...
+    @property
+    def bookings(self) -> BookingRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
