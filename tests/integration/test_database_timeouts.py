@@ -49,7 +49,7 @@ async def test_a_lock_held_too_long_is_unavailable_and_the_holder_is_unharmed(
 ) -> None:
     engine = create_engine(postgres_url, lock_timeout_seconds=0.2, statement_timeout_seconds=5)
     room = Room.create(
-        name="Oak", building="Main", capacity=4, now=datetime, by=None(2026, 1, 5, tzinfo=UTC)
+        name="Oak", building="Main", capacity=4, now=datetime(2026, 1, 5, tzinfo=UTC), by=None
     )
     try:
         async with SqlAlchemyUnitOfWork(engine) as setup:
