@@ -17,9 +17,10 @@ from litestar.testing import AsyncTestClient
 from campus_booking.adapters.http.app import MAX_BODY_BYTES, create_app
 from campus_booking.adapters.http.dependencies import DEPENDENCIES
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
-from campus_booking.adapters.http.security import BearerTokenMiddleware, require_roles
+from campus_booking.adapters.http.security import BearerTokenMiddleware, require
 from campus_booking.application.auth import RegisterUser, RegisterUserCommand
 from campus_booking.container import Container
+from campus_booking.domain.permissions import Capability
 from campus_booking.domain.users import Role, User
 from tests.e2e.conftest import (
     PASSWORD,
@@ -35,15 +36,15 @@ from tests.e2e.conftest import (
 BROKEN_DATABASE_URL = "sqlite+aiosqlite:////nonexistent/dir/campus_booking.db"
 
 
-# --- require_roles ------------------------------------------------------------------------
+# --- require ------------------------------------------------------------------------------
 
 
-@get("/admin-only", guards=[require_roles(Role.ADMIN)], sync_to_thread=False)
+@get("/admin-only", guards=[require(Capability.READ_AUDIT_LOG)], sync_to_thread=False)
 def admin_only() -> dict[str, str]:
     return {"secret": "for admins"}
 
 
-@get("/staff-or-admin", guards=[require_roles(Role.STAFF, Role.ADMIN)], sync_to_thread=False)
+@get("/staff-or-admin", guards=[require(Capability.MANAGE_ROOMS)], sync_to_thread=False)
 def staff_or_admin() -> dict[str, str]:
     return {"secret": "for staff"}
 
@@ -68,6 +69,7 @@ async def test_student_is_forbidden_from_an_admin_route(
     response = await guarded_client.get("/admin-only", headers=auth(student.token))
 
     body = assert_problem(response, 403)
+    assert body["detail"] == "This needs one of the roles: ADMIN."
     assert "secret" not in body
 
 

@@ -119,7 +119,8 @@ kinds = st.just("create") | st.sampled_from(
     ("reschedule", "cancel", "approve", "reject", "time_passes")
 )
 DECISIONS = ("approve", "reject")
-# Only staff and admins reach approve and reject: the HTTP guard sees to that.
+# Only staff and admins may approve and reject; tests/unit/application/test_permissions.py
+# checks that everyone else is refused.
 DECIDERS = tuple(index for index, user in enumerate(USERS) if user.role is not Role.STUDENT)
 
 

@@ -8,7 +8,6 @@ from uuid import UUID
 from campus_booking.application.ports import UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import AuditFilter, Page, PageRequest
 from campus_booking.domain.audit import Action, AuditEntry, Entity
-from campus_booking.domain.errors import PermissionDenied
 from campus_booking.domain.events import (
     BookingApproved,
     BookingCancelled,
@@ -27,7 +26,8 @@ from campus_booking.domain.events import (
     UserSignedOutEverywhere,
     only_changed,
 )
-from campus_booking.domain.users import Role, User
+from campus_booking.domain.permissions import Capability, check_may
+from campus_booking.domain.users import User
 
 ENTRY_OF: dict[type[DomainEvent], tuple[Entity, Action]] = {
     BookingRequested: (Entity.BOOKING, Action.CREATED),
@@ -104,7 +104,6 @@ class ListAuditEntries:
     async def __call__(
         self, actor: User, filter: AuditFilter, page: PageRequest
     ) -> Page[AuditEntry]:
-        if actor.role is not Role.ADMIN:
-            raise PermissionDenied("Only admins may read the audit log.")
+        check_may(actor, Capability.READ_AUDIT_LOG)
         async with self._uow(read_only=True) as uow:
             return await uow.audit.search(filter, page)

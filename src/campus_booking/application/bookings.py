@@ -15,13 +15,13 @@ from campus_booking.domain.access import (
     check_can_change,
     check_can_decide,
     check_can_see,
-    manages_bookings,
 )
-from campus_booking.domain.approval import may_decide, needs_approval
+from campus_booking.domain.approval import needs_approval
 from campus_booking.domain.audit import Action
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking
-from campus_booking.domain.errors import InvalidValue, NotFound, PermissionDenied, SlotTaken
+from campus_booking.domain.errors import InvalidValue, NotFound, SlotTaken
+from campus_booking.domain.permissions import Capability, check_may, may
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import User
@@ -163,11 +163,10 @@ class DecideBooking:
         self._clock = clock
 
     async def approve(self, actor: User, booking_id: UUID, reason: str | None = None) -> Booking:
-        _check_may_decide(actor)
         return await self._decide(actor, booking_id, Action.APPROVED, reason)
 
     async def reject(self, actor: User, booking_id: UUID, reason: str) -> Booking:
-        _check_may_decide(actor)
+        check_may(actor, Capability.DECIDE_BOOKINGS)  # early: before the reason is looked at
         if not reason.strip():
             raise InvalidValue("reason", "must say why the booking is rejected")
         return await self._decide(actor, booking_id, Action.REJECTED, reason)
@@ -176,7 +175,9 @@ class DecideBooking:
         self, actor: User, booking_id: UUID, decision: Action, reason: str | None
     ) -> Booking:
         async with self._uow() as uow:
-            actor, room, booking = await _locked_booking(uow, actor, booking_id)
+            actor, room, booking = await _locked_booking(
+                uow, actor, booking_id, needs=Capability.DECIDE_BOOKINGS
+            )
             now = self._clock.now()
             check_can_decide(room)
             if decision is Action.APPROVED:
@@ -206,27 +207,24 @@ class ListBookings:
     async def __call__(
         self, actor: User, filter: BookingFilter, page: PageRequest
     ) -> Page[Booking]:
-        if not manages_bookings(actor):
+        if not may(actor, Capability.MANAGE_ALL_BOOKINGS):
             filter = replace(filter, requester_id=actor.id)
         async with self._uow(read_only=True) as uow:
             return await uow.bookings.search(filter, page)
 
 
-def _check_may_decide(actor: User) -> None:
-    """The HTTP guard already says so; the use-case holds the rule for any other caller."""
-    if not may_decide(actor):
-        raise PermissionDenied("Only staff and admins may approve or reject bookings.")
-
-
 async def _locked_booking(
-    uow: UnitOfWork, actor: User, booking_id: UUID
+    uow: UnitOfWork, actor: User, booking_id: UUID, *, needs: Capability | None = None
 ) -> tuple[User, Room, Booking]:
     """The actor, the booking's room and the booking, locked in that order and read afresh.
 
     Every writer of a booking takes the same locks in the same order, so two changes to one
-    booking run one after the other, the second seeing what the first wrote.
+    booking run one after the other, the second seeing what the first wrote. The capability
+    the change `needs` is checked on the locked actor, before the booking is looked at.
     """
     actor = await lock_actor(uow, actor)
+    if needs is not None:
+        check_may(actor, needs)
     room = await uow.rooms.lock_of_booking(booking_id)
     booking = await uow.bookings.get(booking_id, lock=True) if room else None
     if room is None or booking is None:

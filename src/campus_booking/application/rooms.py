@@ -1,4 +1,4 @@
-"""Use-cases of rooms. Who may call which is decided by the HTTP guards; these hold the rules."""
+"""Use-cases of rooms: anyone signed in browses them; each writer checks its caller itself."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from uuid import UUID
 from campus_booking.application.actors import lock_actor
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
-from campus_booking.domain.access import manages_bookings
-from campus_booking.domain.errors import Conflict, NotFound, PermissionDenied
+from campus_booking.domain.errors import Conflict, NotFound
+from campus_booking.domain.permissions import Capability, check_may
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
@@ -40,8 +40,8 @@ class ListRooms:
         self._uow = uow
 
     async def __call__(self, actor: User, filter: RoomFilter, page: PageRequest) -> Page[Room]:
-        if filter.include_inactive and not manages_bookings(actor):
-            raise PermissionDenied("Only staff and admins may list inactive rooms.")
+        if filter.include_inactive:
+            check_may(actor, Capability.LIST_INACTIVE_ROOMS)
         async with self._uow(read_only=True) as uow:
             return await uow.rooms.search(filter, page)
 
@@ -66,6 +66,7 @@ class CreateRoom:
     async def __call__(self, actor: User, command: CreateRoomCommand) -> Room:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
+            check_may(actor, Capability.MANAGE_ROOMS)
             room = Room.create(
                 name=command.name,
                 building=command.building,
@@ -88,6 +89,7 @@ class UpdateRoom:
     async def __call__(self, actor: User, room_id: UUID, command: UpdateRoomCommand) -> Room:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
+            check_may(actor, Capability.MANAGE_ROOMS)
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
@@ -119,6 +121,7 @@ class DeactivateRoom:
     async def __call__(self, actor: User, room_id: UUID, *, cancel_bookings: bool = False) -> None:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
+            check_may(actor, Capability.DEACTIVATE_ROOMS)
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")

@@ -9,7 +9,8 @@ from campus_booking.application.actors import check_still_current
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, UserFilter
 from campus_booking.application.user_bookings import release_bookings_of_deactivated
-from campus_booking.domain.errors import Conflict, NotFound, PermissionDenied
+from campus_booking.domain.errors import Conflict, NotFound
+from campus_booking.domain.permissions import Capability, check_may
 from campus_booking.domain.users import Role, User
 
 
@@ -26,7 +27,8 @@ class ListUsers:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+    async def __call__(self, actor: User, filter: UserFilter, page: PageRequest) -> Page[User]:
+        check_may(actor, Capability.MANAGE_USERS)
         async with self._uow(read_only=True) as uow:
             return await uow.users.search(filter, page)
 
@@ -49,8 +51,7 @@ class ChangeUser:
                 user.id: user for user in await uow.users.lock_admins_and([actor.id, user_id])
             }
             actor = check_still_current(actor, locked.get(actor.id))
-            if actor.role is not Role.ADMIN:
-                raise PermissionDenied("Only admins may change users.")
+            check_may(actor, Capability.MANAGE_USERS)
             user = locked.get(user_id)
             if user is None:
                 raise NotFound("User not found.")

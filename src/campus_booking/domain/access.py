@@ -7,19 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from campus_booking.domain.approval import DECIDING_ROLES
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.errors import InvalidTransition, NotFound
+from campus_booking.domain.permissions import Capability, may
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
 
-def manages_bookings(user: User) -> bool:
-    return user.role in DECIDING_ROLES
-
-
 def check_can_see(user: User, booking: Booking) -> None:
-    if booking.requester_id != user.id and not manages_bookings(user):
+    if booking.requester_id != user.id and not may(user, Capability.MANAGE_ALL_BOOKINGS):
         raise NotFound("Booking not found.")
 
 
@@ -35,7 +31,7 @@ def check_can_change(user: User, booking: Booking, now: datetime) -> None:
 def check_can_cancel(user: User, booking: Booking, now: datetime) -> None:
     """Requesters may cancel until the booking ends; staff and admins at any time."""
     check_can_see(user, booking)
-    if not manages_bookings(user) and booking.slot.end <= now:
+    if not may(user, Capability.MANAGE_ALL_BOOKINGS) and booking.slot.end <= now:
         raise InvalidTransition("A booking that has ended cannot be cancelled.")
 
 

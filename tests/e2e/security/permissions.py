@@ -1,8 +1,9 @@
 """Who may call which route: one table for the matrix tests and for README's "Who may do what".
 
 The matrix tests are generated from `TABLE`, a test keeps `TABLE` equal to the routes in the
-OpenAPI document, and another keeps README's table equal to `render_markdown()`. To update the
-README after changing the table, run `python -m tests.e2e.security.permissions`.
+OpenAPI document, and another keeps README's table equal to `render_markdown()`;
+tests/unit/application/test_permissions.py holds each route's use-case to it, role by role.
+To update the README after changing the table, run `python -m tests.e2e.security.permissions`.
 """
 
 from __future__ import annotations

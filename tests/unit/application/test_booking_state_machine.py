@@ -84,7 +84,8 @@ USERS = {"ana": ANA, "ben": BEN, "carla": CARLA, "dora": DORA}
 # Rules draw names, which read well in a failing example, and look the users up.
 anyone = st.sampled_from(sorted(USERS))
 students = st.sampled_from(["ana", "ben"])
-# Only staff and admins reach approve and reject: the HTTP guard sees to that.
+# Only staff and admins may approve and reject; tests/unit/application/test_permissions.py
+# checks that everyone else is refused.
 deciders = st.sampled_from(["carla", "dora"])
 # Half the time `None`: the booking's own requester acts, who may always see it.
 anyone_or_requester = st.none() | anyone

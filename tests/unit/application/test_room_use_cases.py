@@ -28,7 +28,8 @@ from tests.unit.application.store_state import state
 from tests.unit.builders import NOW, a_user, add_booking, add_room, add_user, slot
 
 # Who makes the changes in these tests; the audit trail records them (see audit/).
-MANAGER = a_user(Role.STAFF, email="manager@uni.edu", full_name="Manager")
+# An admin: staff may not deactivate rooms.
+MANAGER = a_user(Role.ADMIN, email="manager@uni.edu", full_name="Manager")
 
 
 def names(rooms: list[Room]) -> list[str]:

@@ -11,7 +11,6 @@ from campus_booking.domain.access import (
     check_can_cancel,
     check_can_change,
     check_can_see,
-    manages_bookings,
 )
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking, BookingStatus
@@ -146,14 +145,7 @@ def test_more_attendees_than_the_room_holds_is_refused() -> None:
     )
 
 
-# --- manages_bookings and check_can_see ---------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("role", "manages"), [(Role.STUDENT, False), (Role.STAFF, True), (Role.ADMIN, True)]
-)
-def test_staff_and_admins_manage_bookings(role: Role, manages: bool) -> None:
-    assert manages_bookings(user(role)) is manages
+# --- check_can_see ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", list(Role))

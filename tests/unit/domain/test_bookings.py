@@ -8,9 +8,10 @@ from uuid import UUID
 
 import pytest
 
-from campus_booking.domain.approval import may_decide, needs_approval
+from campus_booking.domain.approval import needs_approval
 from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.errors import Conflict, DomainError, InvalidTransition, InvalidValue
+from campus_booking.domain.permissions import Capability, may
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
@@ -279,17 +280,10 @@ def test_needs_approval(role: Role, requires_approval: bool, expected: bool) -> 
     assert needs_approval(user(role), room(requires_approval=requires_approval)) is expected
 
 
-@pytest.mark.parametrize(
-    ("role", "expected"), [(Role.STUDENT, False), (Role.STAFF, True), (Role.ADMIN, True)]
-)
-def test_may_decide(role: Role, expected: bool) -> None:
-    assert may_decide(user(role)) is expected
-
-
 def test_a_promoted_student_no_longer_needs_approval() -> None:
     student = user(Role.STUDENT)
     approval_room = room(requires_approval=True)
     assert needs_approval(student, approval_room) is True
     student.change_role(Role.STAFF, by=ADMIN_ID, at=NOW)
     assert needs_approval(student, approval_room) is False
-    assert may_decide(student) is True
+    assert may(student, Capability.DECIDE_BOOKINGS) is True

@@ -13,12 +13,13 @@ from litestar.params import FromQuery, QueryParameter
 
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
-from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.adapters.http.security import BEARER, require
 from campus_booking.application.audit import ListAuditEntries
 from campus_booking.application.queries import DEFAULT_PAGE_SIZE, AuditFilter
 from campus_booking.domain.audit import Action, AuditEntry, Entity
+from campus_booking.domain.permissions import Capability
 from campus_booking.domain.time_slots import ensure_aware_utc
-from campus_booking.domain.users import Role, User
+from campus_booking.domain.users import User
 
 
 class AuditEntryOut(msgspec.Struct):
@@ -49,7 +50,7 @@ class AuditController(Controller):
     path = "/admin/audit"
     tags = ["admin"]
     security = BEARER
-    guards = [require_roles(Role.ADMIN)]
+    guards = [require(Capability.READ_AUDIT_LOG)]
 
     @get(
         "/",

@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from campus_booking.adapters.http.openapi import REQUEST_EXAMPLE, RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
-from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.adapters.http.security import BEARER, require
 from campus_booking.adapters.http.strict import PRINTABLE_TEXT
 from campus_booking.application.bookings import (
     CancelBooking,
@@ -34,8 +34,9 @@ from campus_booking.domain.bookings import (
     Booking,
     BookingStatus,
 )
+from campus_booking.domain.permissions import Capability
 from campus_booking.domain.time_slots import ensure_aware_utc
-from campus_booking.domain.users import Role, User
+from campus_booking.domain.users import User
 
 Instant = Annotated[
     datetime,
@@ -105,7 +106,6 @@ class BookingOut(msgspec.Struct):
         )
 
 
-DECIDERS = require_roles(Role.STAFF, Role.ADMIN)
 EXAMPLE_ROOM_ID = "00000000-0000-4000-8000-000000000000"
 BOOKING_LINKS = links_to(
     "booking_id",
@@ -254,7 +254,7 @@ class BookingController(Controller):
         "/{booking_id:uuid}/approve",
         status_code=200,
         summary="Approve a pending booking",
-        guards=[DECIDERS],
+        guards=[require(Capability.DECIDE_BOOKINGS)],
         responses=DECISION_ERRORS,
     )
     async def approve_booking(
@@ -271,7 +271,7 @@ class BookingController(Controller):
         "/{booking_id:uuid}/reject",
         status_code=200,
         summary="Reject a pending booking",
-        guards=[DECIDERS],
+        guards=[require(Capability.DECIDE_BOOKINGS)],
         responses=DECISION_ERRORS,
     )
     async def reject_booking(

@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from campus_booking.adapters.http.openapi import RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
-from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.adapters.http.security import BEARER, require
 from campus_booking.adapters.http.strict import FEATURE_TAG, PRINTABLE_TEXT, string_items
 from campus_booking.application.queries import DEFAULT_PAGE_SIZE, RoomFilter
 from campus_booking.application.rooms import (
@@ -26,8 +26,9 @@ from campus_booking.application.rooms import (
     UpdateRoom,
     UpdateRoomCommand,
 )
+from campus_booking.domain.permissions import Capability
 from campus_booking.domain.rooms import MAX_BUILDING_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, Room
-from campus_booking.domain.users import Role, User
+from campus_booking.domain.users import User
 
 Name = Annotated[
     str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH, pattern=PRINTABLE_TEXT)
@@ -88,7 +89,6 @@ class RoomOut(msgspec.Struct):
         )
 
 
-MANAGERS = require_roles(Role.STAFF, Role.ADMIN)
 ROOM_LINKS = {
     **links_to("room_id", "get_room", "update_room", "deactivate_room"),
     "BookIt": {"operationId": "create_booking", "requestBody": {"room_id": "$response.body#/id"}},
@@ -139,7 +139,7 @@ class RoomController(Controller):
     @post(
         "/",
         summary="Create a room",
-        guards=[MANAGERS],
+        guards=[require(Capability.MANAGE_ROOMS)],
         opt={RESPONSE_LINKS: ROOM_LINKS},
         responses=problem_responses(400, 401, 403, 409, 413, 415, 503),
     )
@@ -164,7 +164,7 @@ class RoomController(Controller):
     @patch(
         "/{room_id:uuid}",
         summary="Change some of a room's details",
-        guards=[MANAGERS],
+        guards=[require(Capability.MANAGE_ROOMS)],
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 503),
     )
     async def update_room(
@@ -192,7 +192,7 @@ class RoomController(Controller):
         summary="Deactivate a room",
         description="The room stays in history. Upcoming bookings block this (409) unless "
         "`cancel_bookings=true`, which cancels them in the same transaction.",
-        guards=[require_roles(Role.ADMIN)],
+        guards=[require(Capability.DEACTIVATE_ROOMS)],
         responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def deactivate_room(

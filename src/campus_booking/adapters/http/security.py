@@ -1,4 +1,4 @@
-"""Who is calling: bearer-token authentication and role guards."""
+"""Who is calling: bearer-token authentication, and guards built from the permissions table."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
 
 from campus_booking.domain.errors import AuthenticationFailed, PermissionDenied
-from campus_booking.domain.users import Role, User
+from campus_booking.domain.permissions import Capability, check_may, refusal
+from campus_booking.domain.users import User
 
 SCHEME_NAME = "OAuth2PasswordBearer"
 SECURITY_COMPONENTS = Components(
@@ -46,19 +47,17 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=user, auth=token)
 
 
-def require_roles(
-    *roles: Role,
+def require(
+    capability: Capability,
 ) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
-    """A guard that lets through only users holding one of `roles`."""
-
-    allowed = frozenset(roles)
+    """A guard that lets through only users holding `capability`, as its use-case checks."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if connection.scope.get("method") == "OPTIONS":
             return  # unauthenticated by design: it only lists the methods a path has
         user = connection.scope.get("user")
-        if not isinstance(user, User) or user.role not in allowed:
-            names = ", ".join(sorted(role.value for role in allowed))
-            raise PermissionDenied(f"This needs one of the roles: {names}.")
+        if not isinstance(user, User):
+            raise PermissionDenied(refusal(capability))
+        check_may(user, capability)
 
     return guard

@@ -13,9 +13,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
-from campus_booking.adapters.http.security import BEARER, require_roles
+from campus_booking.adapters.http.security import BEARER, require
 from campus_booking.application.queries import DEFAULT_PAGE_SIZE, UserFilter
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
+from campus_booking.domain.permissions import Capability
 from campus_booking.domain.users import MAX_SEARCH_LENGTH, Role, User
 
 
@@ -50,11 +51,12 @@ class AdminUserController(Controller):
     path = "/admin/users"
     tags = ["admin"]
     security = BEARER
-    guards = [require_roles(Role.ADMIN)]
+    guards = [require(Capability.MANAGE_USERS)]
 
     @get("/", summary="List users", responses=problem_responses(400, 401, 403, 503))
     async def list_users(
         self,
+        current_user: NamedDependency[User],
         list_users: NamedDependency[ListUsers],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
@@ -66,7 +68,8 @@ class AdminUserController(Controller):
             ),
         ] = None,
     ) -> PageOut[UserOut]:
-        page = await list_users(UserFilter(role=role, text=text), page_request(limit, offset))
+        user_filter = UserFilter(role=role, text=text)
+        page = await list_users(current_user, user_filter, page_request(limit, offset))
         return PageOut([UserOut.of(user) for user in page.items], page.total, limit, offset)
 
     @patch(

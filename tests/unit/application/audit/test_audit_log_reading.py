@@ -73,7 +73,7 @@ async def test_only_admins_may_read_the_audit_log(
     with pytest.raises(PermissionDenied) as error:
         await ListAuditEntries(uow)(caller, AuditFilter(), PageRequest())
 
-    assert error.value.message == "Only admins may read the audit log."
+    assert error.value.message == "This needs one of the roles: ADMIN."
 
 
 async def test_the_log_lists_newest_first_with_the_total(
