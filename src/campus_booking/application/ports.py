@@ -235,3 +235,13 @@ class DatabaseProbe(Protocol):
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""
         ...
+
+
+class SchemaMigrator(Protocol):
+    def upgrade(self) -> tuple[str | None, str | None]:
+        """Migrates the database to the latest revision; returns the revisions before and after.
+
+        Raises `Unavailable`, its message one line for an operator, when the database cannot be
+        opened: a missing database, a server that is not running, refused credentials.
+        """
+        ...
