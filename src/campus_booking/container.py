@@ -19,7 +19,7 @@ from campus_booking.adapters.security.passwords import HASHING_THREADS, BcryptPa
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.adapters.throttling.redis import RedisFailureCounter, redis_client
-from campus_booking.application.audit import ListAuditEntries
+from campus_booking.application.audit import ListAuditEntries, write_audit_trail
 from campus_booking.application.auth import Authenticate, CreateAdmin, GetCurrentUser, RegisterUser
 from campus_booking.application.bookings import (
     CancelBooking,
@@ -111,8 +111,10 @@ class Container(containers.DeclarativeContainer):
         statement_timeout_seconds=settings.provided.database_statement_timeout_seconds,
     )
     engine_disposal = providers.Resource(disposing, engine)
+    # What a commit does with the events its aggregates recorded, before the database commits.
+    event_handlers = providers.List(providers.Object(write_audit_trail))
     # A Factory: every use-case call opens its own connection and transaction.
-    uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine)
+    uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine, handlers=event_handlers)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
     schema_migrator = providers.Factory(
         AlembicSchemaMigrator, database_url=settings.provided.database_url
