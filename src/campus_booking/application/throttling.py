@@ -33,24 +33,27 @@ class AttemptLimiter:
         self._counter = counter
 
     async def reserve(self, limits: Mapping[str, int], refusal: str) -> Reservation:
-        """Counts one attempt under every key; raises `TooManyAttempts(refusal)` when any key
-        is over its limit with it, after giving the attempt back under every key."""
+        """Counts one attempt under each key in turn; raises `TooManyAttempts(refusal)` at the
+        first key over its limit with it, after giving the attempt back under the keys counted.
+
+        Stopping there keeps a refused attempt off the later keys: in a burst on one account,
+        the attempts its own limit refuses would otherwise fill the client's count for a
+        moment and refuse, in turn, attempts the account's limit had let through.
+        """
         reserved: list[str] = []
-        waits = []
         try:
             for key, limit in limits.items():
                 count, seconds_left = await self._counter.reserve(key)
                 reserved.append(key)
                 if count > limit:
-                    waits.append(seconds_left)
+                    break
+            else:
+                return Reservation(tuple(reserved))
         except BaseException:
             await self.release(Reservation(tuple(reserved)))
             raise
-        reservation = Reservation(tuple(reserved))
-        if waits:
-            await self.release(reservation)
-            raise TooManyAttempts(retry_after=max(1, *waits), message=refusal)
-        return reservation
+        await self.release(Reservation(tuple(reserved)))
+        raise TooManyAttempts(retry_after=max(1, seconds_left), message=refusal)
 
     async def release(self, reservation: Reservation) -> None:
         for key in reservation.keys:
