@@ -6,7 +6,7 @@ prepares each statement once per connection, as SQLAlchemy's asyncpg dialect doe
 goes back to its pool without the reset round trip asyncpg makes by default, since nothing is
 left on it to reset (the service's pool makes none either).
 
-    FLOOR_DATABASE=postgresql://... FLOOR_USER_ID=... granian benchmarks.floors.postgres:app
+FLOOR_DATABASE (a libpq DSN) and FLOOR_USER_ID (the caller) come from `benchmarks.run`.
 """
 
 from __future__ import annotations

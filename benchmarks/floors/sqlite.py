@@ -11,7 +11,7 @@ while the other worker writes, and the loop must go on serving meanwhile.
 Values are what the service's column types store: UUIDs as 32 hex digits, instants as naive
 UTC text with microseconds, booleans as 0 and 1.
 
-    FLOOR_DATABASE=/path/to/bench.db FLOOR_USER_ID=... granian benchmarks.floors.sqlite:app
+FLOOR_DATABASE (the database file) and FLOOR_USER_ID (the caller) come from `benchmarks.run`.
 """
 
 from __future__ import annotations
