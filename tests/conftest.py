@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from campus_booking.adapters.database.migrations import upgrade
-from campus_booking.adapters.http.app import create_app
 from campus_booking.container import Container
+from campus_booking.main import app_on
 from campus_booking.settings import Settings
 
 POSTGRES_URL_VARIABLE = "CAMPUS_BOOKING_TEST_POSTGRES_URL"
@@ -208,5 +208,5 @@ def container(sqlite_url: str) -> Iterator[Container]:
 
 @pytest.fixture
 async def client(container: Container) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(container)) as test_client:
+    async with AsyncTestClient(app=app_on(container)) as test_client:
         yield test_client

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 
 from dependency_injector import containers, providers
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from campus_booking.adapters.clock import SystemClock
 from campus_booking.adapters.database.engine import create_engine
+from campus_booking.adapters.database.migrations import AlembicSchemaMigrator
 from campus_booking.adapters.database.probe import SqlDatabaseProbe
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.adapters.security.passwords import HASHING_THREADS, BcryptPasswordHasher
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
-from campus_booking.adapters.throttling.redis import RedisFailureCounter
-from campus_booking.application.audit import ListAuditEntries
+from campus_booking.adapters.throttling.redis import RedisFailureCounter, redis_client
+from campus_booking.application.audit import ListAuditEntries, write_audit_trail
 from campus_booking.application.auth import Authenticate, CreateAdmin, GetCurrentUser, RegisterUser
 from campus_booking.application.bookings import (
     CancelBooking,
@@ -46,18 +51,57 @@ SIGN_UP_HASHES_WAITING = 4
 SIGN_UP_NICENESS = 19
 
 
+def redis_client_for(settings: Settings) -> Redis | None:
+    return redis_client(settings.redis_url) if settings.redis_url else None
+
+
 def failure_counter_for(
-    settings: Settings, clock: Clock
+    settings: Settings, clock: Clock, redis: Redis | None
 ) -> MemoryFailureCounter | RedisFailureCounter:
     """Redis when configured, so that every server process shares the counts."""
-    if settings.redis_url:
-        return RedisFailureCounter(
-            url=settings.redis_url, window_seconds=settings.login_window_seconds
-        )
+    if redis is not None:
+        return RedisFailureCounter(redis, window_seconds=settings.login_window_seconds)
     return MemoryFailureCounter(window_seconds=settings.login_window_seconds, clock=clock)
 
 
+# The engine and the Redis client are Singletons, so that whatever uses them gets them at
+# once: as async Resources, every provider built on them would hand out awaitables instead.
+# Each has a Resource of its own that closes it when the container's resources shut down.
+
+
+async def disposing(engine: AsyncEngine) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()  # its readers' twin too (adapters/database/engine.py)
+
+
+async def closing(redis: Redis | None) -> AsyncIterator[None]:
+    yield
+    if redis is not None:
+        await redis.aclose()
+
+
+@asynccontextmanager
+async def resources_of(container: containers.Container) -> AsyncIterator[None]:
+    """Opens the container's resources, and shuts them down however the block ends.
+
+    Every entry point runs inside one: the ASGI app's lifespan (main.py), each CLI command
+    that reaches the database, a test's app.
+    """
+    await _settled(container.init_resources())
+    try:
+        yield
+    finally:
+        await _settled(container.shutdown_resources())
+
+
+async def _settled(pending: Awaitable[None] | None) -> None:
+    """dependency-injector answers an awaitable once any resource is async (ours are)."""
+    if pending is not None:
+        await pending
+
+
 class Container(containers.DeclarativeContainer):
+    __self__ = providers.Self()
     settings = providers.Singleton(Settings.from_environ)
 
     engine = providers.Singleton(
@@ -66,9 +110,15 @@ class Container(containers.DeclarativeContainer):
         lock_timeout_seconds=settings.provided.database_lock_timeout_seconds,
         statement_timeout_seconds=settings.provided.database_statement_timeout_seconds,
     )
+    engine_disposal = providers.Resource(disposing, engine)
+    # What a commit does with the events its aggregates recorded, before the database commits.
+    event_handlers = providers.List(providers.Object(write_audit_trail))
     # A Factory: every use-case call opens its own connection and transaction.
-    uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine)
+    uow = providers.Factory(SqlAlchemyUnitOfWork, engine=engine, handlers=event_handlers)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
+    schema_migrator = providers.Factory(
+        AlembicSchemaMigrator, database_url=settings.provided.database_url
+    )
 
     clock = providers.Singleton(SystemClock)
     # Sign-ins (and password changes) and sign-ups hash on budgets of their own: see
@@ -101,7 +151,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
 
-    failure_counter = providers.Singleton(failure_counter_for, settings, clock)
+    redis = providers.Singleton(redis_client_for, settings)
+    redis_closing = providers.Resource(closing, redis)
+    failure_counter = providers.Singleton(failure_counter_for, settings, clock, redis)
     registration_throttle = providers.Singleton(
         RegistrationThrottle,
         counter=failure_counter,
@@ -169,3 +221,8 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Factory(ListUsers, uow=uow.provider)
     change_user = providers.Factory(ChangeUser, uow=uow.provider, clock=clock)
     list_audit_entries = providers.Factory(ListAuditEntries, uow=uow.provider)
+
+    # `async with container.lifetime():` opens the resources above and shuts them down.
+    lifetime: providers.Factory[AbstractAsyncContextManager[None]] = providers.Factory(
+        resources_of, __self__
+    )

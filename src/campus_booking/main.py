@@ -17,7 +17,12 @@ def asgi_app() -> Litestar:
     container = Container()
     settings = container.settings()
     configure_logging(json=settings.log_format == "json", level=settings.log_level)
-    return create_app(container)
+    return app_on(container)
+
+
+def app_on(container: Container) -> Litestar:
+    """The HTTP app on `container`, whose resources its lifespan opens and shuts down."""
+    return create_app(container, lifespan=[lambda _app: container.lifetime()])
 
 
 def cli() -> None:

@@ -82,19 +82,20 @@ def craft(claims: dict[str, Any], secret: str = TEST_SECRET, algorithm: str = "H
 
 
 async def set_role(container: Container, user_id: UUID, role: Role) -> None:
-    async with container.uow() as uow:
+    """Set up behind the API's back, so the audit trail does not show it (no handlers)."""
+    async with container.uow(handlers=[]) as uow:
         user = await uow.users.get(user_id)
         assert user is not None
-        user.change_role(role)
+        user.change_role(role, by=user.id, at=datetime.now(UTC))
         await uow.users.save(user)
         await uow.commit()
 
 
 async def deactivate(container: Container, user_id: UUID) -> None:
-    async with container.uow() as uow:
+    async with container.uow(handlers=[]) as uow:
         user = await uow.users.get(user_id)
         assert user is not None
-        user.deactivate()
+        user.deactivate(by=user.id, at=datetime.now(UTC))
         await uow.users.save(user)
         await uow.commit()
 

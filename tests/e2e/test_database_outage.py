@@ -19,8 +19,8 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
 
-from campus_booking.adapters.http.app import create_app
 from campus_booking.container import Container
+from campus_booking.main import app_on
 from tests.conftest import test_settings as settings_for
 from tests.e2e.conftest import assert_problem, auth, login, register
 
@@ -97,7 +97,7 @@ async def relayed_client(relay: Relay, postgres_url: str) -> AsyncIterator[Async
     container = Container()
     settings = settings_for(relayed.render_as_string(hide_password=False))
     container.settings.override(providers.Object(settings))
-    async with AsyncTestClient(app=create_app(container)) as client:
+    async with AsyncTestClient(app=app_on(container)) as client:
         yield client
 
 
@@ -136,7 +136,7 @@ async def test_a_database_that_cannot_be_opened_answers_503(tmp_path: Path) -> N
     missing = tmp_path / "no-such-directory" / "campus.db"
     container = Container()
     container.settings.override(providers.Object(settings_for(f"sqlite+aiosqlite:///{missing}")))
-    async with AsyncTestClient(app=create_app(container)) as client:
+    async with AsyncTestClient(app=app_on(container)) as client:
         responses = [
             await register(client, "ana@uni.example"),
             await client.post("/auth/login", data={"username": "ana@uni.example", "password": "x"}),

@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 from litestar import Litestar, get
-from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.testing import AsyncTestClient
 
-from campus_booking.adapters.http.app import MAX_BODY_BYTES, create_app
-from campus_booking.adapters.http.dependencies import DEPENDENCIES
+from campus_booking.adapters.http.app import MAX_BODY_BYTES
+from campus_booking.adapters.http.dependencies import ContainerDependencies
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
 from campus_booking.adapters.http.security import BearerTokenMiddleware, require
 from campus_booking.application.auth import RegisterUser, RegisterUserCommand
 from campus_booking.container import Container
 from campus_booking.domain.permissions import Capability
 from campus_booking.domain.users import Role, User
+from campus_booking.main import app_on
 from tests.e2e.conftest import (
     PASSWORD,
     SignedIn,
@@ -54,9 +54,10 @@ async def guarded_client(container: Container) -> AsyncIterator[AsyncTestClient[
     """The real middleware, dependencies and error handlers around two guarded routes."""
     app = Litestar(
         route_handlers=[admin_only, staff_or_admin],
-        state=State({"container": container}),
-        dependencies=DEPENDENCIES,
-        middleware=[DefineMiddleware(BearerTokenMiddleware)],
+        plugins=[ContainerDependencies(container)],
+        middleware=[
+            DefineMiddleware(BearerTokenMiddleware, get_current_user=container.get_current_user)
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
     )
     async with AsyncTestClient(app=app) as test_client:
@@ -124,7 +125,7 @@ async def broken_client(container: Container) -> AsyncIterator[AsyncTestClient[A
     """The real app on a database that cannot be opened."""
     settings = dataclasses.replace(container.settings(), database_url=BROKEN_DATABASE_URL)
     with container.settings.override(providers.Object(settings)):
-        async with AsyncTestClient(app=create_app(container)) as test_client:
+        async with AsyncTestClient(app=app_on(container)) as test_client:
             yield test_client
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from campus_booking.adapters.http.app import create_app
 from campus_booking.container import Container
+from campus_booking.main import app_on
 from tests.e2e.conftest import SignedIn, auth
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -441,7 +441,7 @@ def _document_of_a_fresh_process() -> dict[str, Any]:
 async def test_the_document_is_the_same_in_another_process_and_another_app(
     openapi: dict[str, Any], container: Container
 ) -> None:
-    async with AsyncTestClient(app=create_app(container)) as other_app:
+    async with AsyncTestClient(app=app_on(container)) as other_app:
         again = (await other_app.get("/docs/openapi.json")).json()
 
     assert again == openapi

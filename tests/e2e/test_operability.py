@@ -18,9 +18,9 @@ import swagger_ui_bundle
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from campus_booking.adapters.http.app import create_app
 from campus_booking.adapters.logs import RequestIdFilter, configure_logging
 from campus_booking.container import Container
+from campus_booking.main import app_on
 from tests.e2e.actors import Actors, at, book, create_room, fix_clock
 from tests.e2e.conftest import PASSWORD, SignedIn, assert_problem, auth, register
 
@@ -55,7 +55,7 @@ async def client_with(
     """A client of an app built on the test settings with `overrides` replaced."""
     settings = dataclasses.replace(container.settings(), **overrides)
     container.settings.override(providers.Object(settings))
-    async with AsyncTestClient(app=create_app(container)) as client:
+    async with AsyncTestClient(app=app_on(container)) as client:
         yield client
 
 

@@ -51,6 +51,7 @@ async def seed(container: Container, rooms: int, bookings_per_room: int) -> User
                 capacity=20,
                 features=["projector", "whiteboard"],
                 now=NOW,
+                by=None,
             )
             await uow.rooms.add(room)
             for hour in range(bookings_per_room):

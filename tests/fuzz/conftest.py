@@ -1,8 +1,9 @@
 """A seeded world per role for fuzzing: a fresh database, a signed-in user, rooms and bookings.
 
 Everything is made over real HTTP (plus `set_role` for the higher roles), in an event loop of
-its own that ends with the app's shutdown, which disposes the engine; the fuzzed app, a second
-one on the same container, then opens fresh connections in the loop Schemathesis runs it in.
+its own that ends with the app's shutdown, which shuts the container's resources down; the
+fuzzed app, a second one on the same container, then opens fresh connections in the loop
+Schemathesis runs it in.
 
 Every case sent is counted, and a passing fuzz test must have sent its whole budget, so that
 the suite cannot pass having fuzzed nothing.
@@ -16,7 +17,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,6 +31,8 @@ from litestar.testing import AsyncTestClient
 from campus_booking.adapters.http.app import create_app
 from campus_booking.container import Container
 from campus_booking.domain.users import Role
+from campus_booking.main import app_on
+from campus_booking.settings import Settings
 from tests.conftest import test_settings
 from tests.e2e.conftest import auth, login, register, set_role
 
@@ -100,15 +103,25 @@ CONFIG = {
 WITHOUT_INPUTS = {"GET /health", "GET /health/ready", "GET /auth/me", "POST /auth/logout"}
 
 
-def document_app() -> Litestar:
-    """An app to read the live OpenAPI document from: it never opens its database.
+def fuzz_settings(database_url: str) -> Settings:
+    """Test settings in which the fuzzer's own wrong passwords never lock it out: it signs in
+    again after it signs itself out, and a throttled sign-in would end its session for good.
+    The throttle has tests of its own (unit, integration and race)."""
+    unlimited = 1_000_000
+    return replace(
+        test_settings(database_url),
+        login_failures_per_account_and_client=unlimited,
+        login_failures_per_account=unlimited,
+        login_failures_per_client=unlimited,
+    )
 
-    (A file URL, not `:memory:`: the engine, made when the app shuts down to dispose of it,
-    refuses pool options for an in-memory SQLite database.)
-    """
+
+def document_app() -> Litestar:
+    """An app to read the live OpenAPI document from: without the entry point's lifespan it
+    never opens the container's resources, nor its database."""
     unused = Path(tempfile.gettempdir()) / "campus-booking-openapi-document-only.db"
     container = Container()
-    container.settings.override(providers.Object(test_settings(f"sqlite+aiosqlite:///{unused}")))
+    container.settings.override(providers.Object(fuzz_settings(f"sqlite+aiosqlite:///{unused}")))
     return create_app(container)
 
 
@@ -156,7 +169,7 @@ def world(
     path = tmp_path_factory.mktemp(f"fuzz-{role}") / "campus_booking.db"
     shutil.copyfile(sqlite_template, path)
     container = Container()
-    container.settings.override(providers.Object(test_settings(f"sqlite+aiosqlite:///{path}")))
+    container.settings.override(providers.Object(fuzz_settings(f"sqlite+aiosqlite:///{path}")))
     started = time.monotonic()
     Fuzzing.world = asyncio.run(_seed(container, role))
     yield Fuzzing.world
@@ -221,7 +234,7 @@ async def _seed(container: Container, role: str) -> World:
             "attendees": 3,
         }
 
-    async with AsyncTestClient(app=create_app(container)) as client:
+    async with AsyncTestClient(app=app_on(container)) as client:
 
         async def user(name: str, role: Role) -> tuple[str, str]:
             email = f"{name}@uni.example"
@@ -268,7 +281,7 @@ async def _seed(container: Container, role: str) -> World:
     email = {**emails, Role.ADMIN: "ada@uni.example"}.get(Role(role)) if token else None
     return World(
         role=role,
-        app=create_app(container),
+        app=app_on(container),
         user_id=user_id,
         token=token,
         email=email,

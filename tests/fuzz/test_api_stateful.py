@@ -24,10 +24,9 @@ import schemathesis
 from dependency_injector import providers
 from schemathesis import Case
 
-from campus_booking.adapters.http.app import create_app
 from campus_booking.container import Container
-from tests.conftest import test_settings as settings_for
-from tests.fuzz.conftest import CONFIG, Fuzzing, World, _seed, document_app
+from campus_booking.main import app_on
+from tests.fuzz.conftest import CONFIG, Fuzzing, World, _seed, document_app, fuzz_settings
 from tests.fuzz.test_api_fuzz import (
     CHECKS,
     KNOWN_GAPS,
@@ -58,7 +57,7 @@ schema.hook("flatmap_body")(plausible_bookings)
 
 def _container(path: Path) -> Container:
     container = Container()
-    container.settings.override(providers.Object(settings_for(f"sqlite+aiosqlite:///{path}")))
+    container.settings.override(providers.Object(fuzz_settings(f"sqlite+aiosqlite:///{path}")))
     return container
 
 
@@ -99,7 +98,7 @@ def test_linked_sequences_conform(world: World, seeded: Path) -> None:
             path = seeded.with_name(f"scenario-{next(scenarios)}.db")
             shutil.copyfile(seeded, path)
             self.container = _container(path)
-            world.app = create_app(self.container)
+            world.app = app_on(self.container)
             world.token = token
 
         def teardown(self) -> None:

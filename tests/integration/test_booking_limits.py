@@ -45,9 +45,12 @@ class CountsSlowly(SqlAlchemyUnitOfWork):
 
 async def seed(uow_factory: UowFactory, rooms: int) -> tuple[list[Room], User]:
     made = [
-        Room.create(name=f"Room {n}", building="Main", capacity=9, now=NOW) for n in range(rooms)
+        Room.create(name=f"Room {n}", building="Main", capacity=9, now=NOW, by=None)
+        for n in range(rooms)
     ]
-    user = User.register(email="stu@uni.example", full_name="Stu", password_hash="x", now=NOW)
+    user = User.register(
+        email="stu@uni.example", full_name="Stu", password_hash="x", now=NOW, self_service=True
+    )
     async with uow_factory() as uow:
         await uow.users.add(user)
         for room in made:
@@ -92,7 +95,9 @@ async def test_a_requesters_upcoming_active_bookings_are_counted_and_listed(
     uow_factory: UowFactory,
 ) -> None:
     (room,), student = await seed(uow_factory, 1)
-    other = User.register(email="oth@uni.example", full_name="Oth", password_hash="x", now=NOW)
+    other = User.register(
+        email="oth@uni.example", full_name="Oth", password_hash="x", now=NOW, self_service=True
+    )
 
     def booking(owner: User, start: int, status: BookingStatus) -> Booking:
         slot = TimeSlot(NOW + timedelta(hours=start), NOW + timedelta(hours=start + 1))

@@ -49,7 +49,7 @@ async def test_a_lock_held_too_long_is_unavailable_and_the_holder_is_unharmed(
 ) -> None:
     engine = create_engine(postgres_url, lock_timeout_seconds=0.2, statement_timeout_seconds=5)
     room = Room.create(
-        name="Oak", building="Main", capacity=4, now=datetime(2026, 1, 5, tzinfo=UTC)
+        name="Oak", building="Main", capacity=4, now=datetime(2026, 1, 5, tzinfo=UTC), by=None
     )
     try:
         async with SqlAlchemyUnitOfWork(engine) as setup:
@@ -61,7 +61,7 @@ async def test_a_lock_held_too_long_is_unavailable_and_the_holder_is_unharmed(
                 async with SqlAlchemyUnitOfWork(engine) as waiter:
                     await waiter.rooms.get(room.id, lock=True)
             assert getattr(raised.value.__cause__.orig, "sqlstate", None) == "55P03"  # type: ignore[union-attr]
-            room.update(capacity=6)
+            room.update(capacity=6, by=None, at=datetime(2026, 1, 5, tzinfo=UTC))
             await holder.rooms.save(room)
             await holder.commit()
         async with SqlAlchemyUnitOfWork(engine, read_only=True) as check:
@@ -94,7 +94,9 @@ async def test_a_deadlock_is_unavailable_for_the_victim_and_the_other_commits(
     ever do, PostgreSQL aborts one, and that one answers 503 rather than 500."""
     engine = create_engine(postgres_url, lock_timeout_seconds=5, statement_timeout_seconds=10)
     now = datetime(2026, 1, 5, tzinfo=UTC)
-    oak, elm = (Room.create(name=n, building="Main", capacity=4, now=now) for n in ("Oak", "Elm"))
+    oak, elm = (
+        Room.create(name=n, building="Main", capacity=4, now=now, by=None) for n in ("Oak", "Elm")
+    )
     both_hold_one = asyncio.Barrier(2)
 
     async def lock(first: Room, then: Room) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
-from campus_booking.adapters.throttling.redis import RedisFailureCounter
+from campus_booking.adapters.throttling.redis import RedisFailureCounter, redis_client
 from campus_booking.application.ports import FailureCounter
 from campus_booking.application.throttling import LoginThrottle
 from campus_booking.domain.errors import TooManyAttempts, Unavailable
@@ -23,14 +23,10 @@ WINDOW_SECONDS = 60
 async def counter(request: pytest.FixtureRequest) -> AsyncIterator[FailureCounter]:
     if request.param == "memory":
         clock = FixedClock(datetime(2030, 1, 1, tzinfo=UTC))
-        memory = MemoryFailureCounter(window_seconds=WINDOW_SECONDS, clock=clock)
-        yield memory
-        await memory.aclose()
+        yield MemoryFailureCounter(window_seconds=WINDOW_SECONDS, clock=clock)
     else:
-        redis = RedisFailureCounter(
-            url=request.getfixturevalue("redis_url"), window_seconds=WINDOW_SECONDS
-        )
-        yield redis
+        redis = redis_client(request.getfixturevalue("redis_url"))
+        yield RedisFailureCounter(redis, window_seconds=WINDOW_SECONDS)
         await redis.aclose()
 
 
@@ -105,7 +101,8 @@ async def test_the_memory_window_ends_at_the_first_attempt_plus_its_length() -> 
 
 @pytest.mark.redis
 async def test_the_redis_window_expires_on_the_server(redis_url: str) -> None:
-    counter = RedisFailureCounter(url=redis_url, window_seconds=1)
+    redis = redis_client(redis_url)
+    counter = RedisFailureCounter(redis, window_seconds=1)
     key = new_key()
     try:
         await counter.reserve(key)
@@ -113,13 +110,14 @@ async def test_the_redis_window_expires_on_the_server(redis_url: str) -> None:
         await asyncio.sleep(1.2)
         assert (await counter.reserve(key))[0] == 1
     finally:
-        await counter.aclose()
+        await redis.aclose()
 
 
 @pytest.mark.redis
 async def test_a_release_after_the_window_expired_leaves_no_endless_key(redis_url: str) -> None:
     """A plain DECR would create the key at -1 without an expiry."""
-    counter = RedisFailureCounter(url=redis_url, window_seconds=1)
+    redis = redis_client(redis_url)
+    counter = RedisFailureCounter(redis, window_seconds=1)
     key = new_key()
     try:
         await counter.reserve(key)
@@ -128,7 +126,7 @@ async def test_a_release_after_the_window_expired_leaves_no_endless_key(redis_ur
 
         assert await counter.reserve(key) == (1, 1)
     finally:
-        await counter.aclose()
+        await redis.aclose()
 
 
 @pytest.mark.redis
@@ -136,7 +134,8 @@ async def test_two_processes_reserving_together_let_exactly_the_limit_through(
     redis_url: str,
 ) -> None:
     """Each server process has its own client; the count lives on the server."""
-    workers = [RedisFailureCounter(url=redis_url, window_seconds=WINDOW_SECONDS) for _ in "ab"]
+    clients = [redis_client(redis_url) for _ in "ab"]
+    workers = [RedisFailureCounter(redis, window_seconds=WINDOW_SECONDS) for redis in clients]
     key = new_key()
     try:
         counts = await asyncio.gather(
@@ -145,15 +144,16 @@ async def test_two_processes_reserving_together_let_exactly_the_limit_through(
         assert sorted(count for count, _ in counts) == list(range(1, 101))
         assert sum(count <= LIMIT for count, _ in counts) == LIMIT
     finally:
-        for worker in workers:
-            await worker.aclose()
+        for redis in clients:
+            await redis.aclose()
 
 
 @pytest.mark.redis
 async def test_100_concurrent_sign_in_attempts_on_redis_let_exactly_the_limit_through(
     redis_url: str,
 ) -> None:
-    counter = RedisFailureCounter(url=redis_url, window_seconds=WINDOW_SECONDS)
+    redis = redis_client(redis_url)
+    counter = RedisFailureCounter(redis, window_seconds=WINDOW_SECONDS)
     throttle = LoginThrottle(
         counter, per_account_and_client=LIMIT, per_account=1000, per_client=1000
     )
@@ -170,15 +170,16 @@ async def test_100_concurrent_sign_in_attempts_on_redis_let_exactly_the_limit_th
         admitted = await asyncio.gather(*(one() for _ in range(100)))
         assert sum(admitted) == LIMIT
     finally:
-        await counter.aclose()
+        await redis.aclose()
 
 
 async def test_an_unreachable_redis_is_unavailable_not_a_crash() -> None:
-    counter = RedisFailureCounter(url="redis://127.0.0.1:1/0", window_seconds=WINDOW_SECONDS)
+    redis = redis_client("redis://127.0.0.1:1/0")
+    counter = RedisFailureCounter(redis, window_seconds=WINDOW_SECONDS)
     try:
         with pytest.raises(Unavailable):
             await counter.reserve(new_key())
         with pytest.raises(Unavailable):
             await counter.release(new_key())
     finally:
-        await counter.aclose()
+        await redis.aclose()

@@ -24,8 +24,10 @@ UowFactory = Callable[..., SqlAlchemyUnitOfWork]
 
 
 async def room_and_user(uow_factory: UowFactory) -> tuple[Room, User]:
-    room = Room.create(name="Oak", building="Main", capacity=10, now=NOW)
-    user = User.register(email="ana@uni.example", full_name="Ana", password_hash="x", now=NOW)
+    room = Room.create(name="Oak", building="Main", capacity=10, now=NOW, by=None)
+    user = User.register(
+        email="ana@uni.example", full_name="Ana", password_hash="x", now=NOW, self_service=True
+    )
     async with uow_factory() as uow:
         await uow.users.add(user)
         await uow.rooms.add(room)

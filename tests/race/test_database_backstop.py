@@ -54,13 +54,14 @@ async def engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
 
 async def seed(engine: AsyncEngine, students: int) -> tuple[Room, list[User]]:
     now = datetime.now(UTC)
-    room = Room.create(name="Seminar Room", building="Main", capacity=50, now=now)
+    room = Room.create(name="Seminar Room", building="Main", capacity=50, now=now, by=None)
     users = [
         User.register(
             email=f"writer{number}@uni.example",
             full_name="A Writer",
             password_hash="not-used-here",
             now=now,
+            self_service=True,
         )
         for number in range(students)
     ]

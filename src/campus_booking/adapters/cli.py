@@ -13,10 +13,9 @@ import socket
 import sys
 from typing import TYPE_CHECKING
 
-from campus_booking.adapters.database import connection_failures
-from campus_booking.adapters.database.migrations import upgrade
 from campus_booking.application.auth import CreateAdminCommand
-from campus_booking.domain.errors import DomainError
+from campus_booking.application.ports import SchemaMigrator
+from campus_booking.domain.errors import DomainError, Unavailable
 from campus_booking.settings import SettingsError
 
 if TYPE_CHECKING:
@@ -56,11 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 def run(container: Container, argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = container.settings()
+        container.settings()  # a configuration error stops every command before it starts
         if args.command == "create-admin":
             return _create_admin(container, args.email, args.full_name)
         if args.command == "migrate":
-            return _migrate(settings.database_url)
+            return _migrate(container.schema_migrator())
         return _serve(args.host, args.port, args.workers, args.drain_seconds)
     except SettingsError as error:
         print(f"campus-booking: configuration error: {error}", file=sys.stderr)
@@ -75,11 +74,9 @@ def _create_admin(container: Container, email: str, full_name: str) -> int:
     command = CreateAdminCommand(email=email, password=password, full_name=full_name)
 
     async def create() -> None:
-        try:
+        async with container.lifetime():
             user = await container.create_admin()(command)
-            print(f"created admin {user.email} ({user.id})")
-        finally:
-            await container.engine().dispose()
+        print(f"created admin {user.email} ({user.id})")
 
     try:
         asyncio.run(create())
@@ -89,14 +86,11 @@ def _create_admin(container: Container, email: str, full_name: str) -> int:
     return 0
 
 
-def _migrate(database_url: str) -> int:
+def _migrate(migrator: SchemaMigrator) -> int:
     try:
-        before, after = upgrade(database_url)
-    except Exception as error:  # a set-up mistake gets one line; anything else its traceback
-        problem = connection_failures.explain(error, database_url)
-        if problem is None:
-            raise
-        print(f"campus-booking: {problem}", file=sys.stderr)
+        before, after = migrator.upgrade()
+    except Unavailable as error:  # a set-up mistake gets one line; anything else its traceback
+        print(f"campus-booking: {error.message}", file=sys.stderr)
         return 1
     if before == after:
         print(f"the database was already at the latest revision ({after})")

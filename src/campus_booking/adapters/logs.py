@@ -1,7 +1,7 @@
 """Log set-up: one JSON object per line in production, readable lines in development.
 
 Every record carries the id of the request being served (or "-"), so the lines of one
-request can be found together; the HTTP adapter sets it per request.
+request can be found together; the HTTP adapter sets it per request (application/request_id.py).
 
 A record is one line, whatever it logs: JSON escapes by itself; the text format escapes
 every character that is not printable (a line break in a request path would otherwise
@@ -11,11 +11,11 @@ start a forged record), and indents a traceback, so no line of it can pass for a
 from __future__ import annotations
 
 import logging
-from contextvars import ContextVar
 
 from pythonjsonlogger.msgspec import MsgspecFormatter
 
-REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+from campus_booking.application.request_id import REQUEST_ID
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = "%(levelname)s %(name)s %(request_id)s %(message)s"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import (
     AccessToken,
     Clock,
@@ -13,7 +12,6 @@ from campus_booking.application.ports import (
     UnitOfWorkFactory,
 )
 from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
-from campus_booking.domain.audit import Action
 from campus_booking.domain.errors import (
     AlreadyExists,
     AuthenticationFailed,
@@ -74,22 +72,18 @@ class _AccountCreation:
             if await uow.users.get_by_email(email) is not None:
                 raise _taken()
         password_hash = await self._hasher.hash(password)
-        now = self._clock.now()
         user = User.register(
-            email=email, full_name=full_name, password_hash=password_hash, now=now, role=role
+            email=email,
+            full_name=full_name,
+            password_hash=password_hash,
+            now=self._clock.now(),
+            role=role,
+            self_service=self_service,
         )
         async with self._uow() as uow:
             if await uow.users.get_by_email(user.email) is not None:  # taken meanwhile
                 raise _taken()
             await uow.users.add(user)
-            await audit_change(
-                uow,
-                actor=user if self_service else None,
-                action=Action.CREATED,
-                subject=user,
-                before=None,
-                at=now,
-            )
             await uow.commit()
         return user
 

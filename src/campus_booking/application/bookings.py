@@ -7,7 +7,6 @@ from datetime import datetime
 from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
-from campus_booking.application.audit import audit_change
 from campus_booking.application.booking_limits import active_bookings_held
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
@@ -18,7 +17,7 @@ from campus_booking.domain.access import (
     check_can_see,
 )
 from campus_booking.domain.approval import needs_approval
-from campus_booking.domain.audit import Action, audit_fields
+from campus_booking.domain.audit import Action
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.errors import InvalidValue, NotFound, SlotTaken
@@ -104,9 +103,6 @@ class CreateBooking(_SlotHolder):
                 )
                 await self._check_free(uow, booking)
                 await uow.bookings.add(booking)
-                await audit_change(
-                    uow, actor=actor, action=Action.CREATED, subject=booking, before=None, at=now
-                )
                 await uow.commit()
         except SlotTaken as error:
             raise await self._explain(error, booking) from error
@@ -121,7 +117,6 @@ class ChangeBooking(_SlotHolder):
             async with self._uow() as uow:
                 actor, room, booking = await _locked_booking(uow, actor, booking_id)
                 now = self._clock.now()
-                before = audit_fields(booking)[1]
                 check_can_change(actor, booking, now)
                 slot = TimeSlot(
                     command.starts_at or booking.slot.start, command.ends_at or booking.slot.end
@@ -133,12 +128,11 @@ class ChangeBooking(_SlotHolder):
                     title=command.title,
                     attendees=command.attendees,
                     needs_approval=needs_approval(actor, room),
+                    by=actor.id,
+                    at=now,
                 )
                 await self._check_free(uow, booking)
                 await uow.bookings.save(booking)
-                await audit_change(
-                    uow, actor=actor, action=Action.CHANGED, subject=booking, before=before, at=now
-                )
                 await uow.commit()
         except SlotTaken as error:
             raise await self._explain(error, booking) from error
@@ -154,13 +148,9 @@ class CancelBooking:
         async with self._uow() as uow:
             actor, _room, booking = await _locked_booking(uow, actor, booking_id)
             now = self._clock.now()
-            before = audit_fields(booking)[1]
             check_can_cancel(actor, booking, now)
-            booking.cancel()
+            booking.cancel(by=actor.id, at=now)
             await uow.bookings.save(booking)
-            await audit_change(
-                uow, actor=actor, action=Action.CANCELLED, subject=booking, before=before, at=now
-            )
             await uow.commit()
         return booking
 
@@ -189,16 +179,12 @@ class DecideBooking:
                 uow, actor, booking_id, needs=Capability.DECIDE_BOOKINGS
             )
             now = self._clock.now()
-            before = audit_fields(booking)[1]
             check_can_decide(room)
             if decision is Action.APPROVED:
                 booking.approve(by=actor.id, at=now, reason=reason)
             else:
                 booking.reject(by=actor.id, at=now, reason=reason or "")
             await uow.bookings.save(booking)
-            await audit_change(
-                uow, actor=actor, action=decision, subject=booking, before=before, at=now
-            )
             await uow.commit()
         return booking
 

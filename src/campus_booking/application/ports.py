@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -128,6 +128,10 @@ class BookingRepository(Protocol):
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
 
+    async def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        """One statement for them all."""
+        ...
+
     async def search(self, filter: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
         """Newest first; a constant number of queries whatever the page size."""
         ...
@@ -145,10 +149,15 @@ class UnitOfWork(Protocol):
     writer at a time (SQLite), locking is a no-op.
     """
 
-    users: UserRepository
-    rooms: RoomRepository
-    bookings: BookingRepository
-    audit: AuditRepository
+    # Read-only to the use-cases: each adapter holds its own repositories.
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def rooms(self) -> RoomRepository: ...
+    @property
+    def bookings(self) -> BookingRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -225,4 +234,14 @@ class FailureCounter(Protocol):
 class DatabaseProbe(Protocol):
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""
+        ...
+
+
+class SchemaMigrator(Protocol):
+    def upgrade(self) -> tuple[str | None, str | None]:
+        """Migrates the database to the latest revision; returns the revisions before and after.
+
+        Raises `Unavailable`, its message one line for an operator, when the database cannot be
+        opened: a missing database, a server that is not running, refused credentials.
+        """
         ...

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
-from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
-from campus_booking.domain.audit import Action, audit_fields
 from campus_booking.domain.errors import Conflict, NotFound
 from campus_booking.domain.permissions import Capability, check_may
 from campus_booking.domain.rooms import Room
@@ -69,19 +67,16 @@ class CreateRoom:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
             check_may(actor, Capability.MANAGE_ROOMS)
-            now = self._clock.now()
             room = Room.create(
                 name=command.name,
                 building=command.building,
                 capacity=command.capacity,
                 features=command.features,
                 requires_approval=command.requires_approval,
-                now=now,
+                now=self._clock.now(),
+                by=actor.id,
             )
             await uow.rooms.add(room)
-            await audit_change(
-                uow, actor=actor, action=Action.CREATED, subject=room, before=None, at=now
-            )
             await uow.commit()
         return room
 
@@ -98,23 +93,16 @@ class UpdateRoom:
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
-            before = audit_fields(room)[1]
             room.update(
                 name=command.name,
                 building=command.building,
                 capacity=command.capacity,
                 features=command.features,
                 requires_approval=command.requires_approval,
-            )
-            await uow.rooms.save(room)
-            await audit_change(
-                uow,
-                actor=actor,
-                action=Action.CHANGED,
-                subject=room,
-                before=before,
+                by=actor.id,
                 at=self._clock.now(),
             )
+            await uow.rooms.save(room)
             await uow.commit()
         return room
 
@@ -138,12 +126,8 @@ class DeactivateRoom:
             if room is None:
                 raise NotFound("Room not found.")
             now = self._clock.now()
-            before = audit_fields(room)[1]
-            room.deactivate()
+            room.deactivate(by=actor.id, at=now)
             await uow.rooms.save(room)
-            await audit_change(
-                uow, actor=actor, action=Action.DEACTIVATED, subject=room, before=before, at=now
-            )
             upcoming = await uow.bookings.active_from(room_id, now, lock=True)
             if upcoming and not cancel_bookings:
                 raise Conflict(
@@ -151,15 +135,6 @@ class DeactivateRoom:
                     "deactivate it with cancel_bookings=true to cancel them."
                 )
             for booking in upcoming:
-                before = audit_fields(booking)[1]
-                booking.cancel()
+                booking.cancel(by=actor.id, at=now)
                 await uow.bookings.save(booking)
-                await audit_change(
-                    uow,
-                    actor=actor,
-                    action=Action.CANCELLED,
-                    subject=booking,
-                    before=before,
-                    at=now,
-                )
             await uow.commit()

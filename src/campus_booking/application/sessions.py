@@ -17,7 +17,6 @@ from campus_booking.application.ports import (
     UnitOfWorkFactory,
 )
 from campus_booking.application.throttling import LoginThrottle
-from campus_booking.domain.audit import Action, record_event
 from campus_booking.domain.errors import Conflict, InvalidValue
 from campus_booking.domain.users import User, check_password_rules
 
@@ -40,13 +39,8 @@ class SignOutEverywhere:
     async def __call__(self, actor: User) -> None:
         async with self._uow() as uow:
             user = await lock_actor(uow, actor)
-            user.revoke_tokens()
+            user.sign_out_everywhere(by=user.id, at=self._clock.now())
             await uow.users.save(user)
-            await uow.audit.add(
-                record_event(
-                    actor=actor, action=Action.SIGNED_OUT, subject=user, at=self._clock.now()
-                )
-            )
             await uow.commit()
 
 
@@ -92,12 +86,7 @@ class ChangePassword:
             user = await lock_actor(uow, actor)
             if user.password_hash != actor.password_hash:
                 raise Conflict("The password was changed meanwhile; sign in again.")
-            user.change_password(new_hash)
+            user.change_password(new_hash, by=user.id, at=self._clock.now())
             await uow.users.save(user)
-            await uow.audit.add(
-                record_event(
-                    actor=actor, action=Action.PASSWORD_CHANGED, subject=user, at=self._clock.now()
-                )
-            )
             await uow.commit()
         return self._tokens.issue(user)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import UnitOfWork
-from campus_booking.domain.audit import Action, audit_fields
 from campus_booking.domain.errors import Conflict
 from campus_booking.domain.users import User
 
@@ -27,9 +25,5 @@ async def release_bookings_of_deactivated(
             "deactivate them with cancel_bookings=true to cancel those."
         )
     for booking in upcoming:
-        before = audit_fields(booking)[1]
-        booking.cancel()
+        booking.cancel(by=actor.id, at=now)
         await uow.bookings.save(booking)
-        await audit_change(
-            uow, actor=actor, action=Action.CANCELLED, subject=booking, before=before, at=now
-        )

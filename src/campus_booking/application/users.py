@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from campus_booking.application.actors import check_still_current
-from campus_booking.application.audit import audit_change
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, UserFilter
 from campus_booking.application.user_bookings import release_bookings_of_deactivated
-from campus_booking.domain.audit import Action, audit_fields
 from campus_booking.domain.errors import Conflict, NotFound
 from campus_booking.domain.permissions import Capability, check_may
 from campus_booking.domain.users import Role, User
@@ -62,32 +60,24 @@ class ChangeUser:
                 for admin in locked.values()
                 if admin.role is Role.ADMIN and admin.is_active
             }
-            before = audit_fields(user)[1]
+            now = self._clock.now()
             if command.role is not None:
-                user.change_role(command.role)
+                user.change_role(command.role, by=actor.id, at=now)
             if command.is_active is True:
-                user.activate()
+                user.activate(by=actor.id, at=now)
             elif command.is_active is False:
-                user.deactivate()
+                user.deactivate(by=actor.id, at=now)
             still_admin = user.role is Role.ADMIN and user.is_active
             if admins == {user.id} and not still_admin:
                 raise Conflict("This is the last active admin; promote another one first.")
             await uow.users.save(user)
-            await audit_change(
-                uow,
-                actor=actor,
-                action=Action.CHANGED,
-                subject=user,
-                before=before,
-                at=self._clock.now(),
-            )
             if command.is_active is False:
                 await release_bookings_of_deactivated(
                     uow,
                     actor=actor,
                     user=user,
                     cancel=command.cancel_bookings,
-                    now=self._clock.now(),
+                    now=now,
                 )
             await uow.commit()
         return user

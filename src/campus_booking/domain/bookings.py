@@ -16,6 +16,16 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from campus_booking.domain.errors import InvalidTransition, InvalidValue
+from campus_booking.domain.events import (
+    BookingApproved,
+    BookingCancelled,
+    BookingChanged,
+    BookingRejected,
+    BookingRequested,
+    DomainEvent,
+    Fields,
+    RecordsEvents,
+)
 from campus_booking.domain.text import clean_text, has_control_characters, has_format_characters
 from campus_booking.domain.time_slots import TimeSlot
 
@@ -57,7 +67,7 @@ def check_attendees(attendees: int) -> int:
 
 
 @dataclass(eq=False, slots=True)
-class Booking:
+class Booking(RecordsEvents):
     room_id: UUID
     requester_id: UUID
     slot: TimeSlot
@@ -69,6 +79,7 @@ class Booking:
     decided_at: datetime | None = None
     decision_reason: str | None = None
     id: UUID = field(default_factory=uuid4)
+    events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
     @classmethod
     def request(
@@ -82,7 +93,8 @@ class Booking:
         needs_approval: bool,
         now: datetime,
     ) -> Booking:
-        return cls(
+        """A new booking, requested by `requester_id` itself."""
+        booking = cls(
             room_id=room_id,
             requester_id=requester_id,
             slot=slot,
@@ -91,6 +103,8 @@ class Booking:
             status=BookingStatus.PENDING if needs_approval else BookingStatus.APPROVED,
             created_at=now,
         )
+        booking._record(BookingRequested, by=requester_id, at=now, after=booking.trail_fields())
+        return booking
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Booking) and other.id == self.id
@@ -102,6 +116,19 @@ class Booking:
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    def trail_fields(self) -> Fields:
+        return {
+            "room_id": str(self.room_id),
+            "requester_id": str(self.requester_id),
+            "starts_at": self.slot.start.isoformat(),
+            "ends_at": self.slot.end.isoformat(),
+            "title": self.title,
+            "attendees": self.attendees,
+            "status": self.status.value,
+            "decided_by": str(self.decided_by) if self.decided_by else None,
+            "decision_reason": self.decision_reason,
+        }
+
     def change(
         self,
         *,
@@ -109,10 +136,13 @@ class Booking:
         title: str | None = None,
         attendees: int | None = None,
         needs_approval: bool = False,
+        by: UUID,
+        at: datetime,
     ) -> None:
         """Edit an active booking. Moving it where approval is needed asks for approval again."""
         if not self.is_active:
             raise InvalidTransition(f"A {self.status.value} booking cannot be changed.")
+        before = self.trail_fields()
         if title is not None:
             self.title = clean_title(title)
         if attendees is not None:
@@ -122,20 +152,29 @@ class Booking:
             if needs_approval and self.status is BookingStatus.APPROVED:
                 self.status = BookingStatus.PENDING
                 self.decided_by = self.decided_at = self.decision_reason = None
+        self._record_change(BookingChanged, before, by=by, at=at)
 
     def approve(self, *, by: UUID, at: datetime, reason: str | None = None) -> None:
-        self._decide(BookingStatus.APPROVED, by=by, at=at, reason=reason)
+        self._decide(BookingStatus.APPROVED, BookingApproved, by=by, at=at, reason=reason)
 
     def reject(self, *, by: UUID, at: datetime, reason: str | None) -> None:
-        self._decide(BookingStatus.REJECTED, by=by, at=at, reason=reason)
+        self._decide(BookingStatus.REJECTED, BookingRejected, by=by, at=at, reason=reason)
 
-    def cancel(self) -> None:
+    def cancel(self, *, by: UUID, at: datetime) -> None:
         if not self.is_active:
             raise InvalidTransition(f"A {self.status.value} booking cannot be cancelled.")
+        before = self.trail_fields()
         self.status = BookingStatus.CANCELLED
+        self._record_change(BookingCancelled, before, by=by, at=at)
 
     def _decide(
-        self, outcome: BookingStatus, *, by: UUID, at: datetime, reason: str | None
+        self,
+        outcome: BookingStatus,
+        event: type[DomainEvent],
+        *,
+        by: UUID,
+        at: datetime,
+        reason: str | None,
     ) -> None:
         if self.status is not BookingStatus.PENDING:
             raise InvalidTransition(
@@ -144,7 +183,9 @@ class Booking:
         if self.slot.end <= at:
             raise InvalidTransition("A booking that has ended can no longer be decided.")
         cleaned_reason = clean_reason(reason)
+        before = self.trail_fields()
         self.status = outcome
         self.decided_by = by
         self.decided_at = at
         self.decision_reason = cleaned_reason
+        self._record_change(event, before, by=by, at=at)

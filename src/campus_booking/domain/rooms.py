@@ -9,6 +9,14 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from campus_booking.domain.errors import InvalidValue
+from campus_booking.domain.events import (
+    DomainEvent,
+    Fields,
+    RecordsEvents,
+    RoomChanged,
+    RoomCreated,
+    RoomDeactivated,
+)
 from campus_booking.domain.text import clean_text
 
 MAX_NAME_LENGTH = 100
@@ -48,7 +56,7 @@ def check_capacity(capacity: int) -> int:
 
 
 @dataclass(eq=False, slots=True)
-class Room:
+class Room(RecordsEvents):
     name: str
     building: str
     capacity: int
@@ -57,6 +65,7 @@ class Room:
     requires_approval: bool = False
     is_active: bool = True
     id: UUID = field(default_factory=uuid4)
+    events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
     @classmethod
     def create(
@@ -68,8 +77,9 @@ class Room:
         now: datetime,
         features: Iterable[str] = (),
         requires_approval: bool = False,
+        by: UUID | None,
     ) -> Room:
-        return cls(
+        room = cls(
             name=clean_room_name(name),
             building=clean_building(building),
             capacity=check_capacity(capacity),
@@ -77,12 +87,24 @@ class Room:
             requires_approval=requires_approval,
             created_at=now,
         )
+        room._record(RoomCreated, by=by, at=now, after=room.trail_fields())
+        return room
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Room) and other.id == self.id
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+    def trail_fields(self) -> Fields:
+        return {
+            "name": self.name,
+            "building": self.building,
+            "capacity": self.capacity,
+            "features": sorted(self.features),
+            "requires_approval": self.requires_approval,
+            "is_active": self.is_active,
+        }
 
     def update(
         self,
@@ -92,8 +114,11 @@ class Room:
         capacity: int | None = None,
         features: Iterable[str] | None = None,
         requires_approval: bool | None = None,
+        by: UUID,
+        at: datetime,
     ) -> None:
         """Partial update: only the values given change."""
+        before = self.trail_fields()
         if name is not None:
             self.name = clean_room_name(name)
         if building is not None:
@@ -104,6 +129,10 @@ class Room:
             self.features = clean_features(features)
         if requires_approval is not None:
             self.requires_approval = requires_approval
+        self._record_change(RoomChanged, before, by=by, at=at)
 
-    def deactivate(self) -> None:
+    def deactivate(self, *, by: UUID, at: datetime) -> None:
+        """Records nothing when the room is inactive already."""
+        before = self.trail_fields()
         self.is_active = False
+        self._record_change(RoomDeactivated, before, by=by, at=at)

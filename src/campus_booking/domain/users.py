@@ -10,6 +10,16 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from campus_booking.domain.errors import InvalidValue
+from campus_booking.domain.events import (
+    DomainEvent,
+    Fields,
+    RecordsEvents,
+    UserActivationChanged,
+    UserPasswordChanged,
+    UserRegistered,
+    UserRoleChanged,
+    UserSignedOutEverywhere,
+)
 from campus_booking.domain.text import clean_text
 
 MIN_PASSWORD_LENGTH = 8
@@ -63,7 +73,7 @@ def clean_full_name(raw: str) -> str:
 
 
 @dataclass(eq=False, slots=True)
-class User:
+class User(RecordsEvents):
     email: str
     full_name: str
     password_hash: str
@@ -72,6 +82,7 @@ class User:
     is_active: bool = True
     token_version: int = 0
     id: UUID = field(default_factory=uuid4)
+    events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
     @classmethod
     def register(
@@ -82,14 +93,20 @@ class User:
         password_hash: str,
         now: datetime,
         role: Role = Role.STUDENT,
+        self_service: bool,
     ) -> User:
-        return cls(
+        """`self_service`: the new user signs up themselves, and is the actor; otherwise the
+        account is made from the command line, outside any account."""
+        user = cls(
             email=normalise_email(email),
             full_name=clean_full_name(full_name),
             password_hash=password_hash,
             created_at=now,
             role=role,
         )
+        actor = user.id if self_service else None
+        user._record(UserRegistered, by=actor, at=now, after=user.trail_fields())
+        return user
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, User) and other.id == self.id
@@ -100,26 +117,45 @@ class User:
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
-    def change_role(self, role: Role) -> None:
+    def trail_fields(self) -> Fields:
+        """Never the password hash or the token version."""
+        return {
+            "email": self.email,
+            "full_name": self.full_name,
+            "role": self.role.value,
+            "is_active": self.is_active,
+        }
+
+    def change_role(self, role: Role, *, by: UUID, at: datetime) -> None:
         if role != self.role:
+            before = self.trail_fields()
             self.role = role
-            self.revoke_tokens()
+            self._revoke_tokens()
+            self._record_change(UserRoleChanged, before, by=by, at=at)
 
-    def deactivate(self) -> None:
-        if self.is_active:
-            self.is_active = False
-            self.revoke_tokens()
+    def deactivate(self, *, by: UUID, at: datetime) -> None:
+        self._set_active(False, by=by, at=at)
 
-    def activate(self) -> None:
-        if not self.is_active:
-            self.is_active = True
-            self.revoke_tokens()
+    def activate(self, *, by: UUID, at: datetime) -> None:
+        self._set_active(True, by=by, at=at)
 
-    def change_password(self, password_hash: str) -> None:
+    def sign_out_everywhere(self, *, by: UUID, at: datetime) -> None:
+        self._revoke_tokens()
+        self._record(UserSignedOutEverywhere, by=by, at=at)
+
+    def change_password(self, password_hash: str, *, by: UUID, at: datetime) -> None:
         """A new password ends every session signed in with the old one."""
         self.password_hash = password_hash
-        self.revoke_tokens()
+        self._revoke_tokens()
+        self._record(UserPasswordChanged, by=by, at=at)
 
-    def revoke_tokens(self) -> None:
+    def _set_active(self, active: bool, *, by: UUID, at: datetime) -> None:
+        if active != self.is_active:
+            before = self.trail_fields()
+            self.is_active = active
+            self._revoke_tokens()
+            self._record_change(UserActivationChanged, before, by=by, at=at)
+
+    def _revoke_tokens(self) -> None:
         """Tokens carry the version they were issued at; an older version no longer signs in."""
         self.token_version += 1

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campus_booking.adapters.logs import REQUEST_ID, configure_logging
+from campus_booking.adapters.logs import configure_logging
+from campus_booking.application.request_id import REQUEST_ID
 
 LOGGER = "campus_booking.test_logs"
 ROUNDING = timedelta(milliseconds=1)  # the clock read twice, rounded to µs differently

@@ -15,11 +15,13 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def a_user(email: str = "ana@uni.example") -> User:
-    return User.register(email=email, full_name="Ana Lima", password_hash="$2b$04$x", now=NOW)
+    return User.register(
+        email=email, full_name="Ana Lima", password_hash="$2b$04$x", now=NOW, self_service=True
+    )
 
 
 def a_room(name: str = "Lab One") -> Room:
-    return Room.create(name=name, building="Main", capacity=10, now=NOW)
+    return Room.create(name=name, building="Main", capacity=10, now=NOW, by=None)
 
 
 async def test_a_commit_publishes_every_change_and_counts_once() -> None:

@@ -232,7 +232,7 @@ async def test_every_failed_sign_in_looks_the_same(
     deactivated: bool,
 ) -> None:
     if deactivated:
-        store.users[ana.id].deactivate()
+        store.users[ana.id].deactivate(by=ana.id, at=NOW)
 
     with pytest.raises(AuthenticationFailed) as error:
         await sign_in(authenticate, email, password)
@@ -274,7 +274,7 @@ async def test_a_token_is_refused_after_a_role_change(
     token = await sign_in(authenticate)
     assert (await current_user(token)).id == ana.id
 
-    store.users[ana.id].change_role(Role.STAFF)
+    store.users[ana.id].change_role(Role.STAFF, by=ana.id, at=NOW)
 
     with pytest.raises(AuthenticationFailed) as error:
         await current_user(token)
@@ -287,7 +287,7 @@ async def test_a_token_is_refused_after_deactivation(
     token = await sign_in(authenticate)
     assert (await current_user(token)).id == ana.id
 
-    store.users[ana.id].deactivate()
+    store.users[ana.id].deactivate(by=ana.id, at=NOW)
 
     with pytest.raises(AuthenticationFailed) as error:
         await current_user(token)
@@ -334,7 +334,7 @@ async def test_a_use_case_that_raises_half_way_leaves_the_store_unchanged(
         async with uow() as unit:
             user = await unit.users.get(ana.id)
             assert user is not None
-            user.change_role(Role.ADMIN)
+            user.change_role(Role.ADMIN, by=ana.id, at=NOW)
             await unit.users.save(user)
             await unit.users.add(newcomer)
             raise RuntimeError("boom")

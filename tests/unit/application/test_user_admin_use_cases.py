@@ -301,7 +301,9 @@ async def test_an_admin_demoted_since_signing_in_cannot_promote_anyone(
     add_user(store, email="other.admin@uni.edu", role=Role.ADMIN)
     target = add_user(store, email="target@uni.edu")
     signed_in = User(**asdict(admin))
-    store.users[admin.id].change_role(Role.STUDENT)  # committed by another admin meanwhile
+    store.users[admin.id].change_role(
+        Role.STUDENT, by=admin.id, at=clock.now()
+    )  # committed by another admin meanwhile
     before = state(store)
 
     with pytest.raises(AuthenticationFailed):

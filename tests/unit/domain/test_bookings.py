@@ -22,6 +22,7 @@ SLOT = TimeSlot(datetime(2030, 1, 20, 10, 0, tzinfo=UTC), datetime(2030, 1, 20, 
 ROOM_ID = UUID("00000000-0000-0000-0000-00000000000a")
 REQUESTER_ID = UUID("00000000-0000-0000-0000-000000000001")
 DECIDER_ID = UUID("00000000-0000-0000-0000-000000000002")
+ADMIN_ID = UUID("00000000-0000-0000-0000-000000000003")
 
 
 def request(
@@ -45,7 +46,7 @@ def in_status(status: BookingStatus) -> Booking:
     elif status is BookingStatus.REJECTED:
         booking.reject(by=DECIDER_ID, at=LATER, reason="Exams")
     elif status is BookingStatus.CANCELLED:
-        booking.cancel()
+        booking.cancel(by=REQUESTER_ID, at=NOW)
     assert booking.status is status
     return booking
 
@@ -197,14 +198,14 @@ def test_a_booking_approved_on_request_cannot_be_decided() -> None:
 @pytest.mark.parametrize("status", [BookingStatus.PENDING, BookingStatus.APPROVED])
 def test_an_active_booking_can_be_cancelled(status: BookingStatus) -> None:
     booking = in_status(status)
-    booking.cancel()
+    booking.cancel(by=REQUESTER_ID, at=NOW)
     assert booking.status is BookingStatus.CANCELLED
     assert booking.is_active is False
 
 
 def test_cancelling_keeps_the_earlier_decision() -> None:
     booking = in_status(BookingStatus.APPROVED)
-    booking.cancel()
+    booking.cancel(by=REQUESTER_ID, at=NOW)
     assert booking.decided_by == DECIDER_ID
     assert booking.decided_at == LATER
 
@@ -213,7 +214,7 @@ def test_cancelling_keeps_the_earlier_decision() -> None:
 def test_an_inactive_booking_cannot_be_cancelled(status: BookingStatus) -> None:
     booking = in_status(status)
     with pytest.raises(InvalidTransition) as error:
-        booking.cancel()
+        booking.cancel(by=REQUESTER_ID, at=NOW)
     assert status.value in error.value.message
     assert booking.status is status
 
@@ -223,7 +224,7 @@ def test_invalid_transition_is_a_conflict() -> None:
     assert issubclass(InvalidTransition, DomainError)
     booking = in_status(BookingStatus.CANCELLED)
     with pytest.raises(Conflict):
-        booking.cancel()
+        booking.cancel(by=REQUESTER_ID, at=NOW)
 
 
 @pytest.mark.parametrize(
@@ -244,13 +245,23 @@ def test_is_active_while_pending_or_approved(status: BookingStatus, active: bool
 
 def user(role: Role) -> User:
     return User.register(
-        email="someone@uni.example", full_name="Someone", password_hash="hash", now=NOW, role=role
+        email="someone@uni.example",
+        full_name="Someone",
+        password_hash="hash",
+        now=NOW,
+        role=role,
+        self_service=False,
     )
 
 
 def room(*, requires_approval: bool) -> Room:
     return Room.create(
-        name="Room", building="Main", capacity=10, now=NOW, requires_approval=requires_approval
+        name="Room",
+        building="Main",
+        capacity=10,
+        now=NOW,
+        requires_approval=requires_approval,
+        by=ADMIN_ID,
     )
 
 
@@ -273,6 +284,6 @@ def test_a_promoted_student_no_longer_needs_approval() -> None:
     student = user(Role.STUDENT)
     approval_room = room(requires_approval=True)
     assert needs_approval(student, approval_room) is True
-    student.change_role(Role.STAFF)
+    student.change_role(Role.STAFF, by=ADMIN_ID, at=NOW)
     assert needs_approval(student, approval_room) is False
     assert may(student, Capability.DECIDE_BOOKINGS) is True

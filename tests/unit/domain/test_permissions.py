@@ -26,7 +26,12 @@ SCHEDULE = [
 
 def user(role: Role) -> User:
     return User.register(
-        email="someone@uni.example", full_name="Someone", password_hash="hash", now=NOW, role=role
+        email="someone@uni.example",
+        full_name="Someone",
+        password_hash="hash",
+        now=NOW,
+        role=role,
+        self_service=False,
     )
 
 

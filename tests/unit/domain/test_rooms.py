@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
 
@@ -11,6 +12,7 @@ from campus_booking.domain.errors import InvalidValue
 from campus_booking.domain.rooms import Room
 
 NOW = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+ADMIN_ID = UUID("00000000-0000-0000-0000-000000000003")
 
 
 def create(
@@ -26,6 +28,7 @@ def create(
         building=building,
         capacity=capacity,
         now=NOW,
+        by=ADMIN_ID,
         features=features,
         requires_approval=requires_approval,
     )
@@ -43,14 +46,14 @@ def test_create_keeps_valid_input_and_starts_active() -> None:
 
 
 def test_defaults_are_no_features_and_no_approval() -> None:
-    room = Room.create(name="Lab", building="Science", capacity=1, now=NOW)
+    room = Room.create(name="Lab", building="Science", capacity=1, now=NOW, by=ADMIN_ID)
     assert room.features == frozenset()
     assert room.requires_approval is False
 
 
 def test_deactivate() -> None:
     room = create()
-    room.deactivate()
+    room.deactivate(by=ADMIN_ID, at=NOW)
     assert room.is_active is False
 
 

@@ -80,10 +80,10 @@ def test_canonically_equivalent_spellings_are_stored_alike() -> None:
 
 
 def test_a_room_created_or_renamed_with_a_full_width_name_is_stored_folded() -> None:
-    room = Room.create(name="Ｌａｂ １", building="Ｍａｉｎ", capacity=3, now=NOW)  # noqa: RUF001
+    room = Room.create(name="Ｌａｂ １", building="Ｍａｉｎ", capacity=3, now=NOW, by=None)  # noqa: RUF001
     assert (room.name, room.building) == ("Lab 1", "Main")
 
-    room.update(name="Ｓｅｍｉｎａｒ")  # noqa: RUF001
+    room.update(name="Ｓｅｍｉｎａｒ", by=uuid4(), at=NOW)  # noqa: RUF001
     assert room.name == "Seminar"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
 
@@ -16,6 +17,7 @@ from campus_booking.domain.users import (
 )
 
 NOW = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+ADMIN_ID = UUID("00000000-0000-0000-0000-000000000003")
 
 
 def full_width(ascii_text: str) -> str:
@@ -29,7 +31,12 @@ FULL_WIDTH_ADDRESS = full_width("ana@uni.example")  # the "@" and "." are full-w
 
 def register(role: Role = Role.STUDENT) -> User:
     return User.register(
-        email="ana@uni.example", full_name="Ana Silva", password_hash="hash", now=NOW, role=role
+        email="ana@uni.example",
+        full_name="Ana Silva",
+        password_hash="hash",
+        now=NOW,
+        role=role,
+        self_service=False,
     )
 
 
@@ -237,6 +244,7 @@ def test_register_normalises_and_defaults_to_an_active_student() -> None:
         full_name=" Ana   Silva ",
         password_hash="hash",
         now=NOW,
+        self_service=True,
     )
     assert user.email == "ana@uni.example"
     assert user.full_name == "Ana Silva"
@@ -257,7 +265,9 @@ def test_register_keeps_the_role_given() -> None:
 )
 def test_register_refuses_invalid_input(email: str, full_name: str, field: str) -> None:
     with pytest.raises(InvalidValue) as error:
-        User.register(email=email, full_name=full_name, password_hash="hash", now=NOW)
+        User.register(
+            email=email, full_name=full_name, password_hash="hash", now=NOW, self_service=True
+        )
     assert error.value.field == field
 
 
@@ -290,7 +300,7 @@ def test_has_role() -> None:
 @pytest.mark.parametrize("new_role", [Role.STAFF, Role.ADMIN])
 def test_changing_the_role_revokes_tokens(new_role: Role) -> None:
     user = register(Role.STUDENT)
-    user.change_role(new_role)
+    user.change_role(new_role, by=ADMIN_ID, at=NOW)
     assert user.role is new_role
     assert user.token_version == 1
 
@@ -298,40 +308,40 @@ def test_changing_the_role_revokes_tokens(new_role: Role) -> None:
 @pytest.mark.parametrize("role", list(Role))
 def test_setting_the_same_role_changes_nothing(role: Role) -> None:
     user = register(role)
-    user.change_role(role)
+    user.change_role(role, by=ADMIN_ID, at=NOW)
     assert user.role is role
     assert user.token_version == 0
 
 
 def test_deactivate_revokes_tokens_once() -> None:
     user = register()
-    user.deactivate()
+    user.deactivate(by=ADMIN_ID, at=NOW)
     assert user.is_active is False
     assert user.token_version == 1
-    user.deactivate()
+    user.deactivate(by=ADMIN_ID, at=NOW)
     assert user.is_active is False
     assert user.token_version == 1
 
 
 def test_activating_an_active_user_changes_nothing() -> None:
     user = register()
-    user.activate()
+    user.activate(by=ADMIN_ID, at=NOW)
     assert user.is_active is True
     assert user.token_version == 0
 
 
 def test_reactivating_revokes_tokens_again() -> None:
     user = register()
-    user.deactivate()
-    user.activate()
+    user.deactivate(by=ADMIN_ID, at=NOW)
+    user.activate(by=ADMIN_ID, at=NOW)
     assert user.is_active is True
     assert user.token_version == 2
-    user.activate()
+    user.activate(by=ADMIN_ID, at=NOW)
     assert user.token_version == 2
 
 
-def test_revoke_tokens_always_bumps_the_version() -> None:
+def test_signing_out_everywhere_always_bumps_the_version() -> None:
     user = register()
-    user.revoke_tokens()
-    user.revoke_tokens()
+    user.sign_out_everywhere(by=user.id, at=NOW)
+    user.sign_out_everywhere(by=user.id, at=NOW)
     assert user.token_version == 2

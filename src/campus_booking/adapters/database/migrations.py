@@ -1,4 +1,5 @@
-"""Run the Alembic revisions from code: the `migrate` command and the tests use this."""
+"""Run the Alembic revisions from code: the `migrate` command (through `AlembicSchemaMigrator`)
+and the tests use this."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+
+from campus_booking.adapters.database import connection_failures
+from campus_booking.domain.errors import Unavailable
 
 
 def _project_file(name: str) -> Path:
@@ -34,3 +38,19 @@ def upgrade(database_url: str, revision: str = "head") -> tuple[str | None, str 
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+class AlembicSchemaMigrator:
+    """The `SchemaMigrator` port: a set-up mistake is told in one line, anything else raises."""
+
+    def __init__(self, database_url: str) -> None:
+        self._database_url = database_url
+
+    def upgrade(self) -> tuple[str | None, str | None]:
+        try:
+            return upgrade(self._database_url)
+        except Exception as error:
+            problem = connection_failures.explain(error, self._database_url)
+            if problem is None:
+                raise
+            raise Unavailable(problem) from error

@@ -6,6 +6,7 @@ objects by hand, so an ORM session would only add work to every statement.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
 
@@ -21,12 +22,20 @@ from campus_booking.adapters.database.repositories import (
     SqlRoomRepository,
     SqlUserRepository,
 )
+from campus_booking.application.publishing import DEFAULT_HANDLERS, EventHandler, EventPublisher
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        read_only: bool = False,
+        handlers: Iterable[EventHandler] = DEFAULT_HANDLERS,
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._events = EventPublisher(handlers)
 
     async def __aenter__(self) -> Self:
         engine = reader(self._engine) if self._read_only else self._engine
@@ -43,9 +52,9 @@ class SqlAlchemyUnitOfWork:
                     raise unavailable() from error
                 raise
         self._connection: AsyncConnection = connection
-        self.users = SqlUserRepository(connection)
-        self.rooms = SqlRoomRepository(connection)
-        self.bookings = SqlBookingRepository(connection)
+        self.users = SqlUserRepository(connection, self._events)
+        self.rooms = SqlRoomRepository(connection, self._events)
+        self.bookings = SqlBookingRepository(connection, self._events)
         self.audit = SqlAuditRepository(connection)
         return self
 
@@ -71,8 +80,10 @@ class SqlAlchemyUnitOfWork:
     async def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("A read-only unit of work cannot commit.")
+        await self._events.publish(self)  # in the transaction, so it commits with the change
         await self._connection.commit()
 
     async def rollback(self) -> None:
+        self._events.drop()
         if self._connection.in_transaction():
             await self._connection.rollback()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 
 from litestar import Litestar
-from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 
 from campus_booking.adapters.http.allow import allow_every_method
@@ -14,7 +14,7 @@ from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
 from campus_booking.adapters.http.connections import CloseWhenBodyUnread
 from campus_booking.adapters.http.content_types import DeclaredContentType
-from campus_booking.adapters.http.dependencies import DEPENDENCIES
+from campus_booking.adapters.http.dependencies import AppContainer, ContainerDependencies
 from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
 from campus_booking.adapters.http.health import HealthController
 from campus_booking.adapters.http.openapi import ApiStructSchemaPlugin
@@ -26,19 +26,15 @@ from campus_booking.adapters.http.security_headers import cors_config, security_
 from campus_booking.adapters.http.strict import check_input
 from campus_booking.adapters.http.users import AdminUserController
 
-if TYPE_CHECKING:
-    from campus_booking.container import Container
-
 MAX_BODY_BYTES = 64 * 1024
 
 
-def create_app(container: Container) -> Litestar:
+Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
+
+
+def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) -> Litestar:
+    """The app on `container`; `lifespan` is the caller's, who owns the container's resources."""
     settings = container.settings()
-
-    async def release_connections() -> None:
-        await container.engine().dispose()
-        await container.failure_counter().aclose()
-
     app = Litestar(
         route_handlers=[
             AuthController,
@@ -49,20 +45,22 @@ def create_app(container: Container) -> Litestar:
             HealthController,
             swagger_assets(),
         ],
-        state=State({"container": container}),
-        dependencies=DEPENDENCIES,
         middleware=[
-            DefineMiddleware(BearerTokenMiddleware, exclude=[f"^{DOCS_PATH}"]),
+            DefineMiddleware(
+                BearerTokenMiddleware,
+                get_current_user=container.get_current_user,
+                exclude=[f"^{DOCS_PATH}"],
+            ),
             DeclaredContentType(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=check_input,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi_config(SECURITY_COMPONENTS),
-        plugins=[ApiStructSchemaPlugin()],
+        plugins=[ContainerDependencies(container), ApiStructSchemaPlugin()],
         cors_config=cors_config(settings.cors_origins),
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds), allow_every_method()],
-        on_shutdown=[release_connections],
+        lifespan=lifespan,
         logging_config=None,  # the entry point configures logging (adapters/logs.py)
     )
     # Outermost, so that requests matching no route are logged and given an id too.

@@ -14,7 +14,7 @@ import uuid
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from campus_booking.adapters.logs import REQUEST_ID
+from campus_booking.application.request_id import REQUEST_ID
 
 log = logging.getLogger("campus_booking.requests")
 

@@ -9,7 +9,9 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
+from litestar.types import ASGIApp
 
+from campus_booking.application.auth import GetCurrentUser
 from campus_booking.domain.errors import AuthenticationFailed, PermissionDenied
 from campus_booking.domain.permissions import Capability, check_may, refusal
 from campus_booking.domain.users import User
@@ -36,14 +38,19 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
     Only the header counts: a token in the query string or a cookie is ignored.
     """
 
+    def __init__(
+        self, app: ASGIApp, *, get_current_user: Callable[[], GetCurrentUser], **options: Any
+    ) -> None:
+        super().__init__(app, **options)
+        self._get_current_user = get_current_user
+
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         scheme, _, token = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("Send an access token as `Authorization: Bearer <token>`.")
-        get_current_user = connection.app.state.container.get_current_user()
-        user = await get_current_user(token.strip())
+        user = await self._get_current_user()(token.strip())
         return AuthenticationResult(user=user, auth=token)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from campus_booking.adapters.memory.paging import page_of
 from campus_booking.application.queries import AuditFilter, Page, PageRequest
 from campus_booking.domain.audit import AuditEntry
@@ -13,6 +15,9 @@ class MemoryAuditRepository:
 
     async def add(self, entry: AuditEntry) -> None:
         self._entries.append(entry)
+
+    async def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        self._entries.extend(entries)
 
     async def search(self, filter: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
         matches = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
@@ -42,7 +41,7 @@ class MemoryBookingRepository(Rows[Booking]):
     async def overlapping(
         self, room_id: UUID, slot: TimeSlot, *, ignore: UUID | None = None
     ) -> list[Booking]:
-        return copy.deepcopy(
+        return self._all_handed_out(
             find_conflicts(slot, self._rows.values(), room_id=room_id, ignore=ignore)
         )
 
@@ -64,7 +63,7 @@ class MemoryBookingRepository(Rows[Booking]):
             for booking in self._rows.values()
             if among(booking) and booking.is_active and booking.slot.end > instant
         )
-        return copy.deepcopy(sorted(matches, key=_by_start))
+        return self._all_handed_out(sorted(matches, key=_by_start))
 
 
 def _by_start(booking: Booking) -> tuple[datetime, str]:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from campus_booking.adapters.memory.paging import page_of
 from campus_booking.adapters.memory.rows import Rows
+from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.errors import AlreadyExists, Unique
@@ -13,8 +14,10 @@ from campus_booking.domain.rooms import Room
 
 
 class MemoryRoomRepository(Rows[Room]):
-    def __init__(self, rows: dict[UUID, Room], bookings: dict[UUID, Booking]) -> None:
-        super().__init__(rows)
+    def __init__(
+        self, rows: dict[UUID, Room], bookings: dict[UUID, Booking], events: EventPublisher
+    ) -> None:
+        super().__init__(rows, events)
         self._bookings = bookings
 
     async def add(self, room: Room) -> None:

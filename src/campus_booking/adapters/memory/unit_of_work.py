@@ -6,6 +6,7 @@ use-case that raises half-way leaves the store exactly as it found it, as a data
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
 
@@ -14,12 +15,20 @@ from campus_booking.adapters.memory.bookings import MemoryBookingRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.adapters.memory.users import MemoryUserRepository
+from campus_booking.application.publishing import DEFAULT_HANDLERS, EventHandler, EventPublisher
 
 
 class MemoryUnitOfWork:
-    def __init__(self, store: MemoryStore, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        store: MemoryStore,
+        *,
+        read_only: bool = False,
+        handlers: Iterable[EventHandler] = DEFAULT_HANDLERS,
+    ) -> None:
         self._store = store
         self._read_only = read_only
+        self._events = EventPublisher(handlers)
 
     async def __aenter__(self) -> Self:
         self._begin()
@@ -36,6 +45,7 @@ class MemoryUnitOfWork:
     async def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("A read-only unit of work cannot commit.")
+        await self._events.publish(self)  # into the snapshot, so it commits with the change
         self._store.publish(self._working)
         self._begin()
 
@@ -43,8 +53,9 @@ class MemoryUnitOfWork:
         self._begin()
 
     def _begin(self) -> None:
+        self._events.drop()
         self._working = self._store.snapshot()
-        self.users = MemoryUserRepository(self._working.users)
-        self.rooms = MemoryRoomRepository(self._working.rooms, self._working.bookings)
-        self.bookings = MemoryBookingRepository(self._working.bookings)
+        self.users = MemoryUserRepository(self._working.users, self._events)
+        self.rooms = MemoryRoomRepository(self._working.rooms, self._working.bookings, self._events)
+        self.bookings = MemoryBookingRepository(self._working.bookings, self._events)
         self.audit = MemoryAuditRepository(self._working.audit)

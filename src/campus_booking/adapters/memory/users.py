@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from uuid import UUID
 
@@ -21,7 +20,7 @@ class MemoryUserRepository(Rows[User]):
 
     async def get_by_email(self, email: str) -> User | None:
         found = next((user for user in self._rows.values() if user.email == email), None)
-        return copy.deepcopy(found)
+        return self._handed_out(found)
 
     async def search(self, filter: UserFilter, page: PageRequest) -> Page[User]:
         text = (filter.text or "").casefold()
@@ -35,7 +34,7 @@ class MemoryUserRepository(Rows[User]):
 
     async def lock_admins_and(self, user_ids: Iterable[UUID]) -> list[User]:
         named = set(user_ids)
-        return copy.deepcopy(
+        return self._all_handed_out(
             sorted(
                 (
                     user

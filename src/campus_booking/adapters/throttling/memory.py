@@ -41,9 +41,6 @@ class MemoryFailureCounter:
     async def clear(self, key: str) -> None:
         self._windows.pop(key, None)
 
-    async def aclose(self) -> None:
-        self._windows.clear()
-
     def _current(self, key: str) -> tuple[int, datetime]:
         count, ends = self._windows.get(key, (0, self._clock.now()))
         if ends <= self._clock.now():

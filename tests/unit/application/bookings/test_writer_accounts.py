@@ -44,9 +44,9 @@ async def test_a_writer_whose_account_changed_since_signing_in_is_refused_and_wr
     if change == "deleted":
         del store.users[staff.id]
     elif change == "demoted":
-        store.users[staff.id].change_role(Role.STUDENT)
+        store.users[staff.id].change_role(Role.STUDENT, by=staff.id, at=clock.now())
     else:
-        store.users[staff.id].deactivate()
+        store.users[staff.id].deactivate(by=staff.id, at=clock.now())
     before = state(store)
     writes = {
         "approve": lambda: DecideBooking(uow, clock).approve(signed_in, booking.id),

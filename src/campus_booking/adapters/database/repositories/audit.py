@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import RowMapping, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,19 +19,11 @@ class SqlAuditRepository:
         self._connection = connection
 
     async def add(self, entry: AuditEntry) -> None:
-        await self._connection.execute(
-            insert(audit_log),
-            {
-                "id": entry.id,
-                "occurred_at": entry.at,
-                "actor_id": entry.actor_id,
-                "entity": entry.entity.value,
-                "entity_id": entry.entity_id,
-                "action": entry.action.value,
-                "before": entry.before,
-                "after": entry.after,
-            },
-        )
+        await self.add_many([entry])
+
+    async def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        """One INSERT, executed for many rows at once by the driver."""
+        await self._connection.execute(insert(audit_log), [_audit_row(entry) for entry in entries])
 
     async def search(self, filter: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
         query = select(audit_log).order_by(audit_log.c.occurred_at.desc(), audit_log.c.id)
@@ -44,6 +39,19 @@ class SqlAuditRepository:
             query = query.where(audit_log.c.occurred_at < filter.until)
         rows, total = await page_of(self._connection, query, page)
         return Page([_audit_entry_from(row) for row in rows], total, page.limit, page.offset)
+
+
+def _audit_row(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "occurred_at": entry.at,
+        "actor_id": entry.actor_id,
+        "entity": entry.entity.value,
+        "entity_id": entry.entity_id,
+        "action": entry.action.value,
+        "before": entry.before,
+        "after": entry.after,
+    }
 
 
 def _audit_entry_from(row: RowMapping) -> AuditEntry:

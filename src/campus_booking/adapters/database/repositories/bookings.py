@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from campus_booking.adapters.database.repositories.integrity import refusing_overlaps
 from campus_booking.adapters.database.repositories.paging import page_of
 from campus_booking.adapters.database.tables import bookings
+from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.bookings import ACTIVE_STATUSES, Booking, BookingStatus
 from campus_booking.domain.time_slots import TimeSlot, lookback_start
@@ -53,10 +54,12 @@ ACTIVE_OF_REQUESTER = (
 
 
 class SqlBookingRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, events: EventPublisher) -> None:
         self._connection = connection
+        self._events = events  # notes what is handed out and taken in
 
     async def add(self, booking: Booking) -> None:
+        self._events.seen(booking)
         with refusing_overlaps():
             await self._connection.execute(insert(bookings), _booking_row(booking))
 
@@ -64,9 +67,10 @@ class SqlBookingRepository:
         query = BOOKING_BY_ID_LOCKED if lock else BOOKING_BY_ID
         result = await self._connection.execute(query, {"booking_id": booking_id})
         row = result.mappings().first()
-        return _booking_from(row) if row else None
+        return self._events.seen(_booking_from(row)) if row else None
 
     async def save(self, booking: Booking) -> None:
+        self._events.seen(booking)
         with refusing_overlaps():
             await self._connection.execute(
                 update(bookings).where(bookings.c.id == booking.id).values(_booking_row(booking))
@@ -106,14 +110,14 @@ class SqlBookingRepository:
             result = await self._connection.execute(
                 OVERLAPPING_OTHERS, {**params, "ignore": ignore}
             )
-        return [_booking_from(row) for row in result.mappings()]
+        return self._events.seen_all([_booking_from(row) for row in result.mappings()])
 
     async def active_from(
         self, room_id: UUID, instant: datetime, *, lock: bool = False
     ) -> list[Booking]:
         params = {"room_id": room_id, "lookback": lookback_start(instant), "start": instant}
         result = await self._connection.execute(ACTIVE_FROM_LOCKED if lock else ACTIVE_FROM, params)
-        return [_booking_from(row) for row in result.mappings()]
+        return self._events.seen_all([_booking_from(row) for row in result.mappings()])
 
     async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
         params = {"requester_id": requester_id, "start": instant}
@@ -122,7 +126,7 @@ class SqlBookingRepository:
     async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
         params = {"requester_id": requester_id, "start": instant}
         result = await self._connection.execute(ACTIVE_OF_REQUESTER, params)
-        return [_booking_from(row) for row in result.mappings()]
+        return self._events.seen_all([_booking_from(row) for row in result.mappings()])
 
 
 def _booking_row(booking: Booking) -> dict[str, Any]:

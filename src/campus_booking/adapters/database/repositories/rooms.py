@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from campus_booking.adapters.database.repositories.integrity import refusing_duplicates
 from campus_booking.adapters.database.repositories.paging import page_of
 from campus_booking.adapters.database.tables import bookings, room_features, rooms
+from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
 from campus_booking.domain.errors import Unique
 from campus_booking.domain.rooms import Room
@@ -43,10 +44,12 @@ ROOM_OF_BOOKING_LOCKED = (
 
 
 class SqlRoomRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, events: EventPublisher) -> None:
         self._connection = connection
+        self._events = events  # notes what is handed out and taken in
 
     async def add(self, room: Room) -> None:
+        self._events.seen(room)
         with refusing_duplicates(Unique.ROOM_NAME):
             await self._connection.execute(insert(rooms), _room_row(room))
         await self._write_features(room)
@@ -54,12 +57,12 @@ class SqlRoomRepository:
     async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
         query = ROOM_BY_ID_LOCKED if lock else ROOM_BY_ID
         row = (await self._connection.execute(query, {"room_id": room_id})).mappings().first()
-        return _room_from(row) if row else None
+        return self._events.seen(_room_from(row)) if row else None
 
     async def lock_of_booking(self, booking_id: UUID) -> Room | None:
         result = await self._connection.execute(ROOM_OF_BOOKING_LOCKED, {"booking_id": booking_id})
         row = result.mappings().first()
-        return _room_from(row) if row else None
+        return self._events.seen(_room_from(row)) if row else None
 
     async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
         query = select(rooms).order_by(rooms.c.name, rooms.c.id)
@@ -81,6 +84,7 @@ class SqlRoomRepository:
         return Page([_room_from(row) for row in rows], total, page.limit, page.offset)
 
     async def save(self, room: Room) -> None:
+        self._events.seen(room)
         with refusing_duplicates(Unique.ROOM_NAME):
             await self._connection.execute(
                 update(rooms).where(rooms.c.id == room.id).values(_room_row(room))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from campus_booking.adapters.database.repositories.integrity import refusing_duplicates
 from campus_booking.adapters.database.repositories.paging import page_of
 from campus_booking.adapters.database.tables import users
+from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import Page, PageRequest, UserFilter
 from campus_booking.domain.errors import Unique
 from campus_booking.domain.users import Role, User
@@ -35,10 +36,12 @@ USER_BY_EMAIL = select(users).where(users.c.email == bindparam("email"))
 
 
 class SqlUserRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, events: EventPublisher) -> None:
         self._connection = connection
+        self._events = events  # notes what is handed out and taken in
 
     async def add(self, user: User) -> None:
+        self._events.seen(user)
         with refusing_duplicates(Unique.ACCOUNT_EMAIL):
             await self._connection.execute(insert(users), _user_row(user))
 
@@ -46,14 +49,15 @@ class SqlUserRepository:
         query = USER_BY_ID_LOCKED if lock else USER_BY_ID
         result = await self._connection.execute(query, {"user_id": user_id})
         row = result.mappings().first()
-        return _user_from(row) if row else None
+        return self._events.seen(_user_from(row)) if row else None
 
     async def get_by_email(self, email: str) -> User | None:
         result = await self._connection.execute(USER_BY_EMAIL, {"email": email})
         row = result.mappings().first()
-        return _user_from(row) if row else None
+        return self._events.seen(_user_from(row)) if row else None
 
     async def save(self, user: User) -> None:
+        self._events.seen(user)
         await self._connection.execute(
             update(users).where(users.c.id == user.id).values(_user_row(user))
         )
@@ -77,7 +81,7 @@ class SqlUserRepository:
         result = await self._connection.execute(
             ADMINS_AND_USERS_LOCKED, {"user_ids": sorted(set(user_ids))}
         )
-        return [_user_from(row) for row in result.mappings()]
+        return self._events.seen_all([_user_from(row) for row in result.mappings()])
 
 
 def _escape_like(text: str) -> str:
