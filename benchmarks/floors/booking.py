@@ -21,7 +21,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from benchmarks.floors.rows import Codec, Row, booking_row
 from benchmarks.floors.statements import ACTIVE_STATUSES, Statements
 from campus_booking.adapters.http.bookings import BookingIn, BookingOut
-from campus_booking.domain.audit import Action, Entity, audit_fields
+from campus_booking.domain.audit import Action, Entity
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.time_slots import TimeSlot, lookback_start
 from campus_booking.domain.users import Role
@@ -67,7 +67,7 @@ def create_booking(
     if clashes:
         raise HTTPException(status_code=409, detail="The slot is taken.")
     yield sql.insert_booking, booking_row(booking, codec)
-    after = json.dumps(audit_fields(booking)[1])  # SQLAlchemy's JSON type writes json.dumps
+    after = json.dumps(booking.trail_fields())  # as SQLAlchemy's JSON type writes it
     yield (
         sql.insert_audit,
         (
