@@ -69,6 +69,27 @@ async def test_a_query_is_one_trip_and_returns_every_row(
     assert during_query == ["_run"]  # aiosqlite's own cursor took four trips
 
 
+async def test_a_connection_with_no_open_transaction_goes_back_to_the_pool_without_a_trip(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(rooms), a_room("Lab"))
+        trips.clear()
+    after_commit = list(trips)
+
+    async with engine.connect() as connection:
+        await connection.execute(insert(rooms), a_room("Studio"))
+        trips.clear()
+    after_abandoned_write = list(trips)
+
+    async with engine.connect() as connection:
+        names = (await connection.execute(select(rooms.c.name))).scalars().all()
+
+    assert after_commit == ["commit"]  # the pool's rollback found nothing to undo
+    assert after_abandoned_write == ["rollback"]
+    assert names == ["Lab"]
+
+
 async def test_rows_can_be_fetched_a_few_at_a_time(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.execute(insert(rooms), [a_room(f"Room {n}") for n in range(5)])

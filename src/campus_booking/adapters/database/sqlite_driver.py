@@ -112,6 +112,16 @@ class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = _OneTripCursor
 
+    def rollback(self) -> None:
+        """No trip when no transaction is open, where sqlite3's own rollback does nothing.
+
+        The pool rolls back every connection it takes back, committed or not: that was a trip
+        per request for readers, and one after every commit.
+        """
+        connection: sqlite3.Connection | None = self._connection._connection
+        if connection is not None and connection.in_transaction:
+            super().rollback()
+
 
 class OneTripAiosqlite(AsyncAdapt_aiosqlite_dbapi):
     """The DBAPI module to give the aiosqlite dialect (`create_async_engine(module=...)`)."""
