@@ -13,6 +13,8 @@ from campus_booking.adapters.database.tables import audit_log
 from campus_booking.application.queries import AuditFilter, Page, PageRequest
 from campus_booking.domain.audit import Action, AuditEntry, Entity
 
+INSERT_ENTRY = insert(audit_log)
+
 
 class SqlAuditRepository:
     def __init__(self, connection: AsyncConnection) -> None:
@@ -23,7 +25,7 @@ class SqlAuditRepository:
 
     async def add_many(self, entries: Sequence[AuditEntry]) -> None:
         """One INSERT, executed for many rows at once by the driver."""
-        await self._connection.execute(insert(audit_log), [_audit_row(entry) for entry in entries])
+        await self._connection.execute(INSERT_ENTRY, [_audit_row(entry) for entry in entries])
 
     async def search(self, filter: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
         query = select(audit_log).order_by(audit_log.c.occurred_at.desc(), audit_log.c.id)

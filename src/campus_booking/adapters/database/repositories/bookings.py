@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.repositories.integrity import refusing_overlaps
@@ -18,12 +28,16 @@ from campus_booking.domain.bookings import ACTIVE_STATUSES, Booking, BookingStat
 from campus_booking.domain.time_slots import TimeSlot, lookback_start
 
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
+# Written into the SQL rather than bound: a list of values is an expanding parameter, which
+# SQLAlchemy renders anew on every execution.
+_IS_ACTIVE = bookings.c.status.in_([literal_column(f"'{status}'") for status in ACTIVE])
+INSERT_BOOKING = insert(bookings)
 
 _ACTIVE_IN_ROOM = (
     select(bookings)
     .where(
         bookings.c.room_id == bindparam("room_id"),
-        bookings.c.status.in_(ACTIVE),
+        _IS_ACTIVE,
         # Bookings last at most a day: a lower bound on the start lets the index bound the scan.
         bookings.c.starts_at > bindparam("lookback"),
     )
@@ -41,7 +55,7 @@ BOOKING_BY_ID_LOCKED = BOOKING_BY_ID.with_for_update(key_share=True)
 # room's and a user's) lock their rows in the same order.
 _ACTIVE_OF_REQUESTER = and_(
     bookings.c.requester_id == bindparam("requester_id"),
-    bookings.c.status.in_(ACTIVE),
+    _IS_ACTIVE,
     bookings.c.ends_at > bindparam("start"),
 )
 COUNT_ACTIVE_OF_REQUESTER = select(func.count()).where(_ACTIVE_OF_REQUESTER)
@@ -61,7 +75,7 @@ class SqlBookingRepository:
     async def add(self, booking: Booking) -> None:
         self._events.seen(booking)
         with refusing_overlaps():
-            await self._connection.execute(insert(bookings), _booking_row(booking))
+            await self._connection.execute(INSERT_BOOKING, _booking_row(booking))
 
     async def get(self, booking_id: UUID, *, lock: bool = False) -> Booking | None:
         query = BOOKING_BY_ID_LOCKED if lock else BOOKING_BY_ID
