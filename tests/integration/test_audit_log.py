@@ -467,6 +467,11 @@ class BlindOverlapCheck:
     async def overlapping(self, *args: Any, **kwargs: Any) -> list[Booking]:
         return []
 
+    async def overlapping_and_count_of_requester(
+        self, room_id: UUID, slot: TimeSlot, requester_id: UUID, instant: datetime
+    ) -> tuple[list[Booking], int]:
+        return [], await self._inner.count_active_of_requester(requester_id, instant)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 

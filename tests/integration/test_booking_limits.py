@@ -32,14 +32,14 @@ class CountsSlowly(SqlAlchemyUnitOfWork):
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        count = self.bookings.count_active_of_requester
+        count = self.bookings.overlapping_and_count_of_requester
 
-        async def slow(*args: Any) -> int:
-            held = await count(*args)
+        async def slow(*args: Any) -> tuple[list[Booking], int]:
+            counted = await count(*args)
             await asyncio.sleep(0.3)
-            return held
+            return counted
 
-        self.bookings.count_active_of_requester = slow  # type: ignore[method-assign]
+        self.bookings.overlapping_and_count_of_requester = slow  # type: ignore[method-assign]
         return self
 
 
@@ -134,8 +134,25 @@ async def test_a_requesters_upcoming_active_bookings_are_counted_and_listed(
     async with uow_factory() as uow:
         assert await uow.bookings.count_active_of_requester(student.id, instant) == 3
         listed = await uow.bookings.active_of_requester(student.id, instant)
+        clashing = await uow.bookings.overlapping_and_count_of_requester(
+            room.id,
+            TimeSlot(NOW + timedelta(hours=3), NOW + timedelta(hours=12)),
+            student.id,
+            instant,
+        )
+        free = await uow.bookings.overlapping_and_count_of_requester(
+            room.id,
+            TimeSlot(NOW + timedelta(hours=20), NOW + timedelta(hours=21)),
+            other.id,
+            instant,
+        )
         locked = await uow.users.get(student.id, lock=True)
     assert [b.id for b in listed] == [b.id for b in sorted(wanted, key=lambda b: b.slot.start)]
+    # The active ones from 03:00 to 12:00, earliest first, with the student's count; nothing
+    # overlaps the evening, and the count comes alone.
+    assert [b.id for b in clashing[0]] == [wanted[2].id, wanted[1].id, unwanted[3].id]
+    assert clashing[1] == 3
+    assert free == ([], 1)
     assert locked is not None
     assert locked.email == "stu@uni.example"
 

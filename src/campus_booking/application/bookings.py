@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
-from campus_booking.application.booking_limits import active_bookings_held
+from campus_booking.application.booking_limits import held_and_clashes
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.access import (
@@ -68,7 +68,7 @@ class _SlotHolder:
     async def _check_free(self, uow: UnitOfWork, booking: Booking) -> None:
         clashes = await uow.bookings.overlapping(booking.room_id, booking.slot, ignore=booking.id)
         if clashes:
-            raise SlotTaken([(clash.slot.start, clash.slot.end) for clash in clashes])
+            raise _slot_taken(clashes)
 
     async def _explain(self, error: SlotTaken, booking: Booking) -> SlotTaken:
         if error.conflicts:
@@ -77,7 +77,11 @@ class _SlotHolder:
             clashes = await uow.bookings.overlapping(
                 booking.room_id, booking.slot, ignore=booking.id
             )
-        return SlotTaken([(clash.slot.start, clash.slot.end) for clash in clashes])
+        return _slot_taken(clashes)
+
+
+def _slot_taken(clashes: list[Booking]) -> SlotTaken:
+    return SlotTaken([(clash.slot.start, clash.slot.end) for clash in clashes])
 
 
 class CreateBooking(_SlotHolder):
@@ -88,7 +92,7 @@ class CreateBooking(_SlotHolder):
                 actor = await lock_actor(uow, actor)
                 room = await self._room(uow, command.room_id)
                 now = self._clock.now()  # once the locks are held: the times follow their order
-                held = await active_bookings_held(uow, self._rules, actor, now)
+                held, clashes = await held_and_clashes(uow, self._rules, actor, room.id, slot, now)
                 self._rules.check(
                     room=room, slot=slot, attendees=command.attendees, now=now, active_bookings=held
                 )
@@ -101,7 +105,8 @@ class CreateBooking(_SlotHolder):
                     needs_approval=needs_approval(actor, room),
                     now=now,
                 )
-                await self._check_free(uow, booking)
+                if clashes:  # after the rules: a request they refuse is refused as such
+                    raise _slot_taken(clashes)
                 await uow.bookings.add(booking)
                 await uow.commit()
         except SlotTaken as error:

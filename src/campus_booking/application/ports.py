@@ -119,6 +119,13 @@ class BookingRepository(Protocol):
         """How many active bookings of the requester end after `instant`."""
         ...
 
+    async def overlapping_and_count_of_requester(
+        self, room_id: UUID, slot: TimeSlot, requester_id: UUID, instant: datetime
+    ) -> tuple[list[Booking], int]:
+        """`overlapping(room_id, slot)` and `count_active_of_requester(requester_id, instant)`,
+        read at once: a student's booking request needs both."""
+        ...
+
     async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
         """Active bookings of the requester that end after `instant`, earliest first, locked:
         they are about to be cancelled."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
@@ -46,6 +47,11 @@ class BlindOverlapCheck:
         self, room_id: UUID, slot: TimeSlot, *, ignore: UUID | None = None
     ) -> list[Booking]:
         return []
+
+    async def overlapping_and_count_of_requester(
+        self, room_id: UUID, slot: TimeSlot, requester_id: UUID, instant: datetime
+    ) -> tuple[list[Booking], int]:
+        return [], await self._inner.count_active_of_requester(requester_id, instant)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

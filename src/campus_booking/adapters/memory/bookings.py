@@ -53,6 +53,14 @@ class MemoryBookingRepository(Rows[Booking]):
     async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
         return len(await self.active_of_requester(requester_id, instant))
 
+    async def overlapping_and_count_of_requester(
+        self, room_id: UUID, slot: TimeSlot, requester_id: UUID, instant: datetime
+    ) -> tuple[list[Booking], int]:
+        return (
+            await self.overlapping(room_id, slot),
+            await self.count_active_of_requester(requester_id, instant),
+        )
+
     async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
         return self._active_after(instant, lambda booking: booking.requester_id == requester_id)
 

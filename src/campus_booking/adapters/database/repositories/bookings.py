@@ -56,7 +56,7 @@ BOOKING_BY_ID_LOCKED = BOOKING_BY_ID.with_for_update(key_share=True)
 _ACTIVE_OF_REQUESTER = and_(
     bookings.c.requester_id == bindparam("requester_id"),
     _IS_ACTIVE,
-    bookings.c.ends_at > bindparam("start"),
+    bookings.c.ends_at > bindparam("instant"),
 )
 COUNT_ACTIVE_OF_REQUESTER = select(func.count()).where(_ACTIVE_OF_REQUESTER)
 ACTIVE_OF_REQUESTER = (
@@ -64,6 +64,15 @@ ACTIVE_OF_REQUESTER = (
     .where(_ACTIVE_OF_REQUESTER)
     .order_by(bookings.c.starts_at, bookings.c.id)
     .with_for_update(key_share=True)  # they are cancelled and written back
+)
+# A student's booking request needs both the slot's clashes and the student's count: one
+# statement, so one round trip. Each clash comes with the count; when nothing overlaps, the
+# count comes alone, on a row whose booking columns are NULL.
+_HELD = select(func.count().label("held")).where(_ACTIVE_OF_REQUESTER).subquery("held")
+OVERLAPPING_AND_HELD = (
+    select(_HELD.c.held, bookings)
+    .select_from(_HELD.outerjoin(bookings, OVERLAPPING.whereclause))
+    .order_by(bookings.c.starts_at)
 )
 
 
@@ -112,12 +121,7 @@ class SqlBookingRepository:
     async def overlapping(
         self, room_id: UUID, slot: TimeSlot, *, ignore: UUID | None = None
     ) -> list[Booking]:
-        params = {
-            "room_id": room_id,
-            "lookback": lookback_start(slot.start),
-            "start": slot.start,
-            "end": slot.end,
-        }
+        params = _overlap_params(room_id, slot)
         if ignore is None:
             result = await self._connection.execute(OVERLAPPING, params)
         else:
@@ -134,13 +138,34 @@ class SqlBookingRepository:
         return self._events.seen_all([_booking_from(row) for row in result.mappings()])
 
     async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
-        params = {"requester_id": requester_id, "start": instant}
+        params = {"requester_id": requester_id, "instant": instant}
         return await self._connection.scalar(COUNT_ACTIVE_OF_REQUESTER, params) or 0
 
+    async def overlapping_and_count_of_requester(
+        self, room_id: UUID, slot: TimeSlot, requester_id: UUID, instant: datetime
+    ) -> tuple[list[Booking], int]:
+        params = {
+            **_overlap_params(room_id, slot),
+            "requester_id": requester_id,
+            "instant": instant,
+        }
+        rows = (await self._connection.execute(OVERLAPPING_AND_HELD, params)).all()
+        clashes = [_booking_from(row._mapping) for row in rows if row.id is not None]
+        return self._events.seen_all(clashes), rows[0].held
+
     async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
-        params = {"requester_id": requester_id, "start": instant}
+        params = {"requester_id": requester_id, "instant": instant}
         result = await self._connection.execute(ACTIVE_OF_REQUESTER, params)
         return self._events.seen_all([_booking_from(row) for row in result.mappings()])
+
+
+def _overlap_params(room_id: UUID, slot: TimeSlot) -> dict[str, Any]:
+    return {
+        "room_id": room_id,
+        "lookback": lookback_start(slot.start),
+        "start": slot.start,
+        "end": slot.end,
+    }
 
 
 def _booking_row(booking: Booking) -> dict[str, Any]:
