@@ -2,7 +2,7 @@
 
 No token check, no middleware, no permissions: the caller is the account FLOOR_USER_ID names,
 read on every request as the service reads the bearer's account, and it sees every booking,
-as staff and admins do. A page's total follows the service's rule (`page_of`): a count runs
+as staff and admins do. A page's total follows the service's rule (`Listing.fetch`): a count runs
 only when the page alone cannot tell it.
 """
 

@@ -1,7 +1,11 @@
-"""The SQLite driver adapter: one trip to aiosqlite's thread per statement, same results."""
+"""The SQLite driver adapters: one trip to aiosqlite's thread per statement (writers) or none
+at all (readers, unless the database is busy), same results."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -9,11 +13,11 @@ from uuid import uuid4
 
 import aiosqlite
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, make_url, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from campus_booking.adapters.database.engine import create_engine
+from campus_booking.adapters.database.engine import create_engine, reader
 from campus_booking.adapters.database.tables import rooms
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -142,3 +146,52 @@ async def test_a_statement_without_rows_has_no_description(engine: AsyncEngine) 
         result = await connection.execute(text("PRAGMA foreign_keys=ON"))
 
         assert not result.returns_rows
+
+
+async def test_a_reader_runs_its_statements_on_the_event_loop(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(rooms), [a_room(f"Room {n}") for n in range(3)])
+    async with reader(engine).connect() as connection:
+        await connection.execute(text("SELECT 1"))  # the connection's setup, out of the way
+        trips.clear()
+        names = (await connection.execute(select(rooms.c.name).order_by(rooms.c.name))).all()
+        count = await connection.scalar(select(rooms.c.id).where(rooms.c.name == "None"))
+        during_queries = list(trips)
+
+    assert [name for (name,) in names] == ["Room 0", "Room 1", "Room 2"]
+    assert count is None
+    assert during_queries == []
+
+
+async def test_a_read_that_finds_the_database_locked_waits_for_it_off_the_event_loop(
+    sqlite_url: str,
+) -> None:
+    """An exclusive lock held elsewhere makes a WAL read busy; the loop goes on meanwhile."""
+    holder = sqlite3.connect(str(make_url(sqlite_url).database), isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("SELECT count(*) FROM rooms").fetchall()  # takes the lock, and keeps it
+    engine = create_engine(sqlite_url, lock_timeout_seconds=5)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    asyncio.get_running_loop().call_later(0.3, holder.close)
+    started = time.monotonic()
+    try:
+        async with reader(engine).connect() as connection:
+            names = (await connection.execute(select(rooms.c.name))).all()
+    finally:
+        ticker.cancel()
+        holder.close()
+        await engine.dispose()
+
+    assert names == []
+    assert time.monotonic() - started >= 0.3  # it waited for the lock
+    assert ticks >= 10  # and the loop went on while it waited

@@ -10,7 +10,7 @@ from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from campus_booking.adapters.database.sqlite_driver import OneTripAiosqlite
+from campus_booking.adapters.database.sqlite_driver import OneTripAiosqlite, OnLoopAiosqlite
 
 READ_ONLY = "campus_booking_read_only"
 
@@ -78,9 +78,13 @@ def create_engine(
     engine = _create(url, {**POOL, **options}, driver, busy_timeout_ms=lock_ms)
     reader_options: dict[str, Any] = {**READER_POOL, **options}
     reader_options["execution_options"] = {READ_ONLY: True}
+    reader_busy_ms = lock_ms
+    if driver == "aiosqlite":  # reads run on the event loop, and wait for a lock off it
+        reader_options.setdefault("module", OnLoopAiosqlite(busy_timeout_ms=lock_ms))
+        reader_busy_ms = 0
     if engine.dialect.name != "sqlite":  # the SQLite driver is in autocommit mode already
         reader_options["isolation_level"] = "AUTOCOMMIT"
-    twin = _READERS[engine] = _create(url, reader_options, driver, busy_timeout_ms=lock_ms)
+    twin = _READERS[engine] = _create(url, reader_options, driver, busy_timeout_ms=reader_busy_ms)
 
     @event.listens_for(engine.sync_engine, "engine_disposed")
     def _dispose_reader(_engine: Any) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    ColumnElement,
-    RowMapping,
     and_,
     bindparam,
     func,
@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.repositories.integrity import refusing_overlaps
-from campus_booking.adapters.database.repositories.paging import page_of
+from campus_booking.adapters.database.repositories.paging import Listing
 from campus_booking.adapters.database.tables import bookings
 from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
@@ -76,6 +76,28 @@ OVERLAPPING_AND_HELD = (
 )
 
 
+@cache
+def _listing(
+    *, by_requester: bool, by_room: bool, by_status: bool, ending_after: bool, starting_before: bool
+) -> Listing:
+    """The listing for one shape of `BookingFilter`: which of its filters are set."""
+    query = select(bookings).order_by(bookings.c.starts_at, bookings.c.id)
+    if by_requester:
+        query = query.where(bookings.c.requester_id == bindparam("requester_id"))
+    if by_room:
+        query = query.where(bookings.c.room_id == bindparam("room_id"))
+    if by_status:
+        query = query.where(bookings.c.status.in_(bindparam("statuses", expanding=True)))
+    if ending_after:
+        query = query.where(
+            bookings.c.ends_at > bindparam("ends_after"),
+            bookings.c.starts_at > bindparam("lookback"),
+        )
+    if starting_before:
+        query = query.where(bookings.c.starts_at < bindparam("starts_before"))
+    return Listing.of(query)
+
+
 class SqlBookingRepository:
     def __init__(self, connection: AsyncConnection, events: EventPublisher) -> None:
         self._connection = connection
@@ -89,7 +111,7 @@ class SqlBookingRepository:
     async def get(self, booking_id: UUID, *, lock: bool = False) -> Booking | None:
         query = BOOKING_BY_ID_LOCKED if lock else BOOKING_BY_ID
         result = await self._connection.execute(query, {"booking_id": booking_id})
-        row = result.mappings().first()
+        row = result.first()
         return self._events.seen(_booking_from(row)) if row else None
 
     async def save(self, booking: Booking) -> None:
@@ -100,22 +122,22 @@ class SqlBookingRepository:
             )
 
     async def search(self, filter: BookingFilter, page: PageRequest) -> Page[Booking]:
-        conditions: list[ColumnElement[bool]] = []
-        if filter.requester_id is not None:
-            conditions.append(bookings.c.requester_id == filter.requester_id)
-        if filter.room_id is not None:
-            conditions.append(bookings.c.room_id == filter.room_id)
-        if filter.statuses:
-            conditions.append(bookings.c.status.in_(sorted(s.value for s in filter.statuses)))
-        if filter.ends_after is not None:
-            conditions.append(bookings.c.ends_at > filter.ends_after)
-            conditions.append(bookings.c.starts_at > lookback_start(filter.ends_after))
-        if filter.starts_before is not None:
-            conditions.append(bookings.c.starts_at < filter.starts_before)
-        query = select(bookings).where(and_(True, *conditions))
-        rows, total = await page_of(
-            self._connection, query.order_by(bookings.c.starts_at, bookings.c.id), page
+        listing = _listing(
+            by_requester=filter.requester_id is not None,
+            by_room=filter.room_id is not None,
+            by_status=bool(filter.statuses),
+            ending_after=filter.ends_after is not None,
+            starting_before=filter.starts_before is not None,
         )
+        parameters = {
+            "requester_id": filter.requester_id,
+            "room_id": filter.room_id,
+            "statuses": sorted(status.value for status in filter.statuses),
+            "ends_after": filter.ends_after,
+            "lookback": lookback_start(filter.ends_after) if filter.ends_after else None,
+            "starts_before": filter.starts_before,
+        }
+        rows, total = await listing.fetch(self._connection, parameters, page)
         return Page([_booking_from(row) for row in rows], total, page.limit, page.offset)
 
     async def overlapping(
@@ -128,14 +150,14 @@ class SqlBookingRepository:
             result = await self._connection.execute(
                 OVERLAPPING_OTHERS, {**params, "ignore": ignore}
             )
-        return self._events.seen_all([_booking_from(row) for row in result.mappings()])
+        return self._events.seen_all([_booking_from(row) for row in result])
 
     async def active_from(
         self, room_id: UUID, instant: datetime, *, lock: bool = False
     ) -> list[Booking]:
         params = {"room_id": room_id, "lookback": lookback_start(instant), "start": instant}
         result = await self._connection.execute(ACTIVE_FROM_LOCKED if lock else ACTIVE_FROM, params)
-        return self._events.seen_all([_booking_from(row) for row in result.mappings()])
+        return self._events.seen_all([_booking_from(row) for row in result])
 
     async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
         params = {"requester_id": requester_id, "instant": instant}
@@ -150,13 +172,13 @@ class SqlBookingRepository:
             "instant": instant,
         }
         rows = (await self._connection.execute(OVERLAPPING_AND_HELD, params)).all()
-        clashes = [_booking_from(row._mapping) for row in rows if row.id is not None]
+        clashes = [_booking_from(row[1:]) for row in rows if row.id is not None]
         return self._events.seen_all(clashes), rows[0].held
 
     async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
         params = {"requester_id": requester_id, "instant": instant}
         result = await self._connection.execute(ACTIVE_OF_REQUESTER, params)
-        return self._events.seen_all([_booking_from(row) for row in result.mappings()])
+        return self._events.seen_all([_booking_from(row) for row in result])
 
 
 def _overlap_params(room_id: UUID, slot: TimeSlot) -> dict[str, Any]:
@@ -185,17 +207,32 @@ def _booking_row(booking: Booking) -> dict[str, Any]:
     }
 
 
-def _booking_from(row: RowMapping) -> Booking:
+def _booking_from(row: Sequence[Any]) -> Booking:
+    """A row of the `bookings` columns, in table order."""
+    (
+        booking_id,
+        room_id,
+        requester_id,
+        starts_at,
+        ends_at,
+        title,
+        attendees,
+        status,
+        decided_by,
+        decided_at,
+        decision_reason,
+        created_at,
+    ) = row
     return Booking(
-        id=row["id"],
-        room_id=row["room_id"],
-        requester_id=row["requester_id"],
-        slot=TimeSlot(row["starts_at"], row["ends_at"]),
-        title=row["title"],
-        attendees=row["attendees"],
-        status=BookingStatus(row["status"]),
-        decided_by=row["decided_by"],
-        decided_at=row["decided_at"],
-        decision_reason=row["decision_reason"],
-        created_at=row["created_at"],
+        id=booking_id,
+        room_id=room_id,
+        requester_id=requester_id,
+        slot=TimeSlot(starts_at, ends_at),
+        title=title,
+        attendees=attendees,
+        status=BookingStatus(status),
+        decided_by=decided_by,
+        decided_at=decided_at,
+        decision_reason=decision_reason,
+        created_at=created_at,
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.repositories.integrity import refusing_duplicates
-from campus_booking.adapters.database.repositories.paging import page_of
+from campus_booking.adapters.database.repositories.paging import Listing
 from campus_booking.adapters.database.tables import bookings, room_features, rooms
 from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
@@ -43,6 +45,29 @@ ROOM_OF_BOOKING_LOCKED = (
 )
 
 
+@cache
+def _listing(
+    *, active_only: bool, by_capacity: bool, by_building: bool, by_features: bool
+) -> Listing:
+    """The listing for one shape of `RoomFilter`: which of its filters are set."""
+    query = select(rooms).order_by(rooms.c.name, rooms.c.id)
+    if active_only:
+        query = query.where(rooms.c.is_active.is_(True))
+    if by_capacity:
+        query = query.where(rooms.c.capacity >= bindparam("min_capacity"))
+    if by_building:
+        query = query.where(rooms.c.building == bindparam("building"))
+    if by_features:
+        having_all = (
+            select(room_features.c.room_id)
+            .where(room_features.c.feature.in_(bindparam("features", expanding=True)))
+            .group_by(room_features.c.room_id)
+            .having(func.count() == bindparam("feature_count"))
+        )
+        query = query.where(rooms.c.id.in_(having_all))
+    return Listing.of(query, page_columns=[ROOM_FEATURES])
+
+
 class SqlRoomRepository:
     def __init__(self, connection: AsyncConnection, events: EventPublisher) -> None:
         self._connection = connection
@@ -56,31 +81,28 @@ class SqlRoomRepository:
 
     async def get(self, room_id: UUID, *, lock: bool = False) -> Room | None:
         query = ROOM_BY_ID_LOCKED if lock else ROOM_BY_ID
-        row = (await self._connection.execute(query, {"room_id": room_id})).mappings().first()
+        row = (await self._connection.execute(query, {"room_id": room_id})).first()
         return self._events.seen(_room_from(row)) if row else None
 
     async def lock_of_booking(self, booking_id: UUID) -> Room | None:
         result = await self._connection.execute(ROOM_OF_BOOKING_LOCKED, {"booking_id": booking_id})
-        row = result.mappings().first()
+        row = result.first()
         return self._events.seen(_room_from(row)) if row else None
 
     async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
-        query = select(rooms).order_by(rooms.c.name, rooms.c.id)
-        if not filter.include_inactive:
-            query = query.where(rooms.c.is_active.is_(True))
-        if filter.min_capacity is not None:
-            query = query.where(rooms.c.capacity >= filter.min_capacity)
-        if filter.building is not None:
-            query = query.where(rooms.c.building == filter.building)
-        if filter.features:
-            having_all = (
-                select(room_features.c.room_id)
-                .where(room_features.c.feature.in_(sorted(filter.features)))
-                .group_by(room_features.c.room_id)
-                .having(func.count() == len(filter.features))
-            )
-            query = query.where(rooms.c.id.in_(having_all))
-        rows, total = await page_of(self._connection, query, page, page_columns=[ROOM_FEATURES])
+        listing = _listing(
+            active_only=not filter.include_inactive,
+            by_capacity=filter.min_capacity is not None,
+            by_building=filter.building is not None,
+            by_features=bool(filter.features),
+        )
+        parameters = {
+            "min_capacity": filter.min_capacity,
+            "building": filter.building,
+            "features": sorted(filter.features),
+            "feature_count": len(filter.features),
+        }
+        rows, total = await listing.fetch(self._connection, parameters, page)
         return Page([_room_from(row) for row in rows], total, page.limit, page.offset)
 
     async def save(self, room: Room) -> None:
@@ -114,15 +136,16 @@ def _room_row(room: Room) -> dict[str, Any]:
     }
 
 
-def _room_from(row: RowMapping) -> Room:
-    features = row["features"]
+def _room_from(row: Sequence[Any]) -> Room:
+    """A row of the `rooms` columns, in table order, then `ROOM_FEATURES`."""
+    room_id, name, building, capacity, requires_approval, is_active, created_at, features = row
     return Room(
-        id=row["id"],
-        name=row["name"],
-        building=row["building"],
-        capacity=row["capacity"],
+        id=room_id,
+        name=name,
+        building=building,
+        capacity=capacity,
         features=frozenset(features.split(FEATURE_SEPARATOR) if features else ()),
-        requires_approval=row["requires_approval"],
-        is_active=row["is_active"],
-        created_at=row["created_at"],
+        requires_approval=requires_approval,
+        is_active=is_active,
+        created_at=created_at,
     )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.repositories.integrity import refusing_duplicates
-from campus_booking.adapters.database.repositories.paging import page_of
+from campus_booking.adapters.database.repositories.paging import Listing
 from campus_booking.adapters.database.tables import users
 from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import Page, PageRequest, UserFilter
@@ -35,6 +36,23 @@ ADMINS_AND_USERS_LOCKED = (
 USER_BY_EMAIL = select(users).where(users.c.email == bindparam("email"))
 
 
+@cache
+def _listing(*, by_role: bool, by_text: bool) -> Listing:
+    """The listing for one shape of `UserFilter`: which of its filters are set."""
+    query = select(users).order_by(users.c.email)
+    if by_role:
+        query = query.where(users.c.role == bindparam("role"))
+    if by_text:
+        pattern = bindparam("pattern", type_=String)
+        query = query.where(
+            or_(
+                func.lower(users.c.email).like(pattern, escape="\\"),
+                func.lower(users.c.full_name).like(pattern, escape="\\"),
+            )
+        )
+    return Listing.of(query)
+
+
 class SqlUserRepository:
     def __init__(self, connection: AsyncConnection, events: EventPublisher) -> None:
         self._connection = connection
@@ -48,12 +66,12 @@ class SqlUserRepository:
     async def get(self, user_id: UUID, *, lock: bool = False) -> User | None:
         query = USER_BY_ID_LOCKED if lock else USER_BY_ID
         result = await self._connection.execute(query, {"user_id": user_id})
-        row = result.mappings().first()
+        row = result.first()
         return self._events.seen(_user_from(row)) if row else None
 
     async def get_by_email(self, email: str) -> User | None:
         result = await self._connection.execute(USER_BY_EMAIL, {"email": email})
-        row = result.mappings().first()
+        row = result.first()
         return self._events.seen(_user_from(row)) if row else None
 
     async def save(self, user: User) -> None:
@@ -63,25 +81,19 @@ class SqlUserRepository:
         )
 
     async def search(self, filter: UserFilter, page: PageRequest) -> Page[User]:
-        query = select(users).order_by(users.c.email)
-        if filter.role is not None:
-            query = query.where(users.c.role == filter.role.value)
-        if filter.text:
-            pattern = f"%{_escape_like(filter.text.lower())}%"
-            query = query.where(
-                or_(
-                    func.lower(users.c.email).like(pattern, escape="\\"),
-                    func.lower(users.c.full_name).like(pattern, escape="\\"),
-                )
-            )
-        rows, total = await page_of(self._connection, query, page)
+        listing = _listing(by_role=filter.role is not None, by_text=bool(filter.text))
+        parameters = {
+            "role": filter.role.value if filter.role else None,
+            "pattern": f"%{_escape_like(filter.text.lower())}%" if filter.text else None,
+        }
+        rows, total = await listing.fetch(self._connection, parameters, page)
         return Page([_user_from(row) for row in rows], total, page.limit, page.offset)
 
     async def lock_admins_and(self, user_ids: Iterable[UUID]) -> list[User]:
         result = await self._connection.execute(
             ADMINS_AND_USERS_LOCKED, {"user_ids": sorted(set(user_ids))}
         )
-        return self._events.seen_all([_user_from(row) for row in result.mappings()])
+        return self._events.seen_all([_user_from(row) for row in result])
 
 
 def _escape_like(text: str) -> str:
@@ -101,14 +113,16 @@ def _user_row(user: User) -> dict[str, Any]:
     }
 
 
-def _user_from(row: RowMapping) -> User:
+def _user_from(row: Sequence[Any]) -> User:
+    """A row of the `users` columns, in table order."""
+    user_id, email, full_name, role, password_hash, is_active, token_version, created_at = row
     return User(
-        id=row["id"],
-        email=row["email"],
-        full_name=row["full_name"],
-        role=Role(row["role"]),
-        password_hash=row["password_hash"],
-        is_active=row["is_active"],
-        token_version=row["token_version"],
-        created_at=row["created_at"],
+        id=user_id,
+        email=email,
+        full_name=full_name,
+        role=Role(role),
+        password_hash=password_hash,
+        is_active=is_active,
+        token_version=token_version,
+        created_at=created_at,
     )
