@@ -12,6 +12,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.params import BodyKwarg
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
+from campus_booking.adapters.http.scope_headers import header
+
 UNSUPPORTED_MEDIA_TYPE = 415
 
 
@@ -49,19 +51,15 @@ def _replaying(first: ReceiveMessage, receive: Receive) -> Receive:
     return replay
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), None)
-
-
 def _has_body(scope: Scope) -> bool:
-    length = _header(scope, b"content-length")
+    length = header(scope, b"content-length")
     return (length is not None and length.strip() != "0") or (
-        _header(scope, b"transfer-encoding") is not None
+        header(scope, b"transfer-encoding") is not None
     )
 
 
 def _content_type(scope: Scope) -> str:
-    return (_header(scope, b"content-type") or "").partition(";")[0].strip().lower()
+    return (header(scope, b"content-type") or "").partition(";")[0].strip().lower()
 
 
 def _matches(sent: str, expected: str) -> bool:

@@ -11,6 +11,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
 from litestar.types import ASGIApp
 
+from campus_booking.adapters.http.scope_headers import header
 from campus_booking.application.auth import GetCurrentUser
 from campus_booking.domain.errors import AuthenticationFailed, PermissionDenied
 from campus_booking.domain.permissions import Capability, check_may, refusal
@@ -47,7 +48,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+        scheme, _, token = (header(connection.scope, b"authorization") or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("Send an access token as `Authorization: Bearer <token>`.")
         user = await self._get_current_user()(token.strip())
