@@ -34,6 +34,7 @@ from tests.fuzz.test_api_fuzz import (
     _sign_in_again,
     plausible_bookings,
     real_ids_in_the_path,
+    whole_numbers_as_integers,
 )
 
 ROLE = "STAFF"
@@ -50,9 +51,11 @@ schema = schemathesis.openapi.from_asgi(
     "/docs/openapi.json", document_app(), config=schemathesis.Config.from_dict(CONFIG)
 )
 # As in the per-operation fuzzing: seeded ids in paths and plausible booking slots, some of
-# the time, so that bookings get made and the links have something to carry.
+# the time, so that bookings get made and the links have something to carry; whole numbers
+# written as integers.
 schema.hook("flatmap_path_parameters")(real_ids_in_the_path)
 schema.hook("flatmap_body")(plausible_bookings)
+schema.hook("map_body")(whole_numbers_as_integers)
 
 
 def _container(path: Path) -> Container:

@@ -297,6 +297,7 @@ async def test_schema_states_the_rules_that_were_only_in_code(
     ("write_name", "field", "value", "says"),
     [
         pytest.param("create room", "name", "Lab\x1b[31m", "control", id="room name"),
+        pytest.param("create room", "name", " \u2003\n", "blank", id="blank room name"),
         pytest.param("change booking", "title", "a\u202eb", "invisible", id="booking title"),
         pytest.param("change room", "features", ["pro jector"], "tag", id="feature tag"),
     ],
@@ -316,5 +317,50 @@ async def test_a_broken_pattern_is_explained_not_quoted(
     )
 
     message = next(iter(errors(assert_problem(response, 400)).values()))
+    assert says in message
+    assert "regex" not in message
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "value", "says"),
+    [
+        pytest.param("/rooms", "building", " ", "blank", id="blank building"),
+        pytest.param("/admin/users", "q", "a\x9e", "control", id="control in a search"),
+    ],
+)
+async def test_query_text_breaking_its_pattern_is_refused_naming_it(
+    client: AsyncTestClient[Any], admin: Actor, path: str, name: str, value: str, says: str
+) -> None:
+    response = await client.get(path, params={name: value}, headers=admin.headers)
+
+    message = errors(assert_problem(response, 400))[name]
+    assert says in message
+    assert "regex" not in message
+
+
+@pytest.mark.parametrize(
+    ("decision", "reason", "says"),
+    [
+        pytest.param("reject", " \n ", "blank", id="blank rejection"),
+        pytest.param("reject", "No\tway", "control", id="tab in a rejection"),
+        pytest.param("approve", "Fine\u200b", "invisible", id="invisible in an approval"),
+    ],
+)
+async def test_a_decision_reason_breaking_its_pattern_is_refused(
+    client: AsyncTestClient[Any],
+    staff: Actor,
+    student: Actor,
+    decision: str,
+    reason: str,
+    says: str,
+) -> None:
+    hall = await create_room(client, staff, "Hall", capacity=10, requires_approval=True)
+    pending = await book(client, student, hall["id"], at(9), at(10))
+
+    response = await client.post(
+        f"/bookings/{pending['id']}/{decision}", json={"reason": reason}, headers=staff.headers
+    )
+
+    message = errors(assert_problem(response, 400))["reason"]
     assert says in message
     assert "regex" not in message

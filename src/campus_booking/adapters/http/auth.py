@@ -13,7 +13,7 @@ from litestar.params import Body, JSONBody
 from campus_booking.adapters.http.openapi import RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, PUBLIC
-from campus_booking.adapters.http.strict import EMAIL_FORMAT, PRINTABLE_TEXT
+from campus_booking.adapters.http.strict import EMAIL_FORMAT, FILLED_TEXT
 from campus_booking.adapters.http.users import UserOut
 from campus_booking.application.auth import (
     Authenticate,
@@ -56,7 +56,7 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
         ),
     ]
     full_name: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=MAX_FULL_NAME_LENGTH, pattern=PRINTABLE_TEXT)
+        str, msgspec.Meta(min_length=1, max_length=MAX_FULL_NAME_LENGTH, pattern=FILLED_TEXT)
     ]
 
 

@@ -16,7 +16,11 @@ from campus_booking.adapters.http.openapi import REQUEST_EXAMPLE, RESPONSE_LINKS
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require
-from campus_booking.adapters.http.strict import PRINTABLE_TEXT
+from campus_booking.adapters.http.strict import (
+    OPTIONAL_REASON_TEXT,
+    PRINTABLE_TEXT,
+    REASON_TEXT,
+)
 from campus_booking.application.bookings import (
     CancelBooking,
     ChangeBooking,
@@ -46,7 +50,7 @@ Title = Annotated[
     str, msgspec.Meta(min_length=1, max_length=MAX_TITLE_LENGTH, pattern=PRINTABLE_TEXT)
 ]
 Attendees = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
-Reason = Annotated[str, msgspec.Meta(max_length=MAX_REASON_LENGTH)]
+Reason = Annotated[str, msgspec.Meta(max_length=MAX_REASON_LENGTH, pattern=OPTIONAL_REASON_TEXT)]
 
 
 class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -71,7 +75,9 @@ class ApprovalIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RejectionIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_REASON_LENGTH)]
+    reason: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=MAX_REASON_LENGTH, pattern=REASON_TEXT)
+    ]
 
 
 class BookingOut(msgspec.Struct):

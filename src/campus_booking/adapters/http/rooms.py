@@ -15,7 +15,7 @@ from campus_booking.adapters.http.openapi import RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require
-from campus_booking.adapters.http.strict import FEATURE_TAG, PRINTABLE_TEXT, string_items
+from campus_booking.adapters.http.strict import FEATURE_TAG, FILLED_TEXT, string_items
 from campus_booking.application.queries import DEFAULT_PAGE_SIZE, RoomFilter
 from campus_booking.application.rooms import (
     CreateRoom,
@@ -30,11 +30,9 @@ from campus_booking.domain.permissions import Capability
 from campus_booking.domain.rooms import MAX_BUILDING_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, Room
 from campus_booking.domain.users import User
 
-Name = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH, pattern=PRINTABLE_TEXT)
-]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH, pattern=FILLED_TEXT)]
 Building = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=MAX_BUILDING_LENGTH, pattern=PRINTABLE_TEXT)
+    str, msgspec.Meta(min_length=1, max_length=MAX_BUILDING_LENGTH, pattern=FILLED_TEXT)
 ]
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 Feature = Annotated[
@@ -108,7 +106,10 @@ class RoomController(Controller):
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
         min_capacity: Annotated[int | None, QueryParameter(ge=1, le=100_000)] = None,
-        building: Annotated[str | None, QueryParameter(max_length=MAX_BUILDING_LENGTH)] = None,
+        building: Annotated[
+            str | None,
+            QueryParameter(min_length=1, max_length=MAX_BUILDING_LENGTH, pattern=FILLED_TEXT),
+        ] = None,
         features: Annotated[
             list[Feature] | None,
             QueryParameter(

@@ -14,6 +14,7 @@ import re
 import types
 import typing
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, get_args, get_origin
@@ -41,14 +42,8 @@ _PATH_PART = re.compile(r"[^.\[\]]+")
 _INDEX = re.compile(r"\[[0-9]+\]")
 
 
-def _invisible_ranges() -> str:
-    """The control and invisible formatting characters (Unicode Cc, Cf) of the Basic
-    Multilingual Plane that are not white space, as a regular expression class's ranges."""
-    codes = [
-        code
-        for code in range(0x10000)
-        if unicodedata.category(chr(code)) in ("Cc", "Cf") and not chr(code).isspace()
-    ]
+def _class_ranges(codes: list[int]) -> str:
+    """Code points as the ranges of a regular expression class, escaped as `\\uXXXX`."""
     ranges: list[list[int]] = []
     for code in codes:
         if ranges and ranges[-1][1] == code - 1:
@@ -61,15 +56,42 @@ def _invisible_ranges() -> str:
     )
 
 
-# Free text (names, titles, buildings): no control or invisible character but white space,
-# which the domain collapses. Clients and fuzzers see it in the schema; the domain checks the
-# same, beyond this plane too.
-PRINTABLE_TEXT = f"^[^{_invisible_ranges()}]*$"
+def _basic_plane(keep: Callable[[str], bool]) -> str:
+    """The characters of the Basic Multilingual Plane that `keep` holds, as a class's ranges."""
+    return _class_ranges([code for code in range(0x10000) if keep(chr(code))])
+
+
+def _invisible(char: str) -> bool:
+    """A control or invisible formatting character (Unicode Cc, Cf)."""
+    return unicodedata.category(char) in ("Cc", "Cf")
+
+
+# Written out rather than `\s`, which means other characters in JavaScript than in Python:
+# the white space the domain trims and collapses (`str.split`), control characters among it.
+_WHITE_SPACE = _basic_plane(str.isspace)
+_INVISIBLE = _basic_plane(lambda char: _invisible(char) and not char.isspace())
+# Free text (titles, searches): no control or invisible character but white space, which the
+# domain collapses. Clients and fuzzers see it in the schema; the domain checks the same,
+# beyond this plane too.
+PRINTABLE_TEXT = f"^[^{_INVISIBLE}]*$"
+# Names and buildings: printable text with a visible character, as they must not be blank.
+FILLED_TEXT = f"^[{_WHITE_SPACE}]*[^{_WHITE_SPACE}{_INVISIBLE}][^{_INVISIBLE}]*$"
+# A booking decision's reason: lines of text. White space around it is trimmed; within it, a
+# line break is the only control character. Approving takes a blank one (no reason) as well.
+_REASON_CHAR = _basic_plane(lambda char: char == "\n" or not _invisible(char))
+_REASON_EDGE = _basic_plane(lambda char: not char.isspace() and not _invisible(char))
+_REASON = f"[{_REASON_EDGE}](?:[{_REASON_CHAR}]*[{_REASON_EDGE}])?"
+REASON_TEXT = f"^[{_WHITE_SPACE}]*{_REASON}[{_WHITE_SPACE}]*$"
+OPTIONAL_REASON_TEXT = f"^[{_WHITE_SPACE}]*(?:{_REASON})?[{_WHITE_SPACE}]*$"
 # A room's feature tag, before the domain trims and lower-cases it.
-FEATURE_TAG = r"^\s*[A-Za-z0-9][A-Za-z0-9_-]*\s*$"
+FEATURE_TAG = f"^[{_WHITE_SPACE}]*[A-Za-z0-9][A-Za-z0-9_-]*[{_WHITE_SPACE}]*$"
 # What a person is told instead of msgspec's "Expected `str` matching regex '...'".
 PATTERN_REASONS = {
     PRINTABLE_TEXT: "must not contain control or invisible formatting characters",
+    FILLED_TEXT: "must not be blank, nor contain control or invisible formatting characters",
+    REASON_TEXT: "must not be blank, nor contain control characters but line breaks, "
+    "nor invisible ones",
+    OPTIONAL_REASON_TEXT: "must not contain control characters but line breaks, nor invisible ones",
     FEATURE_TAG: "must be a tag of letters, digits, '-' or '_', starting with a letter or digit",
 }
 EMAIL_FORMAT = {"extra": {"format": "email"}}  # Litestar's key for schema fields of a Meta

@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require
+from campus_booking.adapters.http.strict import PRINTABLE_TEXT
 from campus_booking.application.queries import DEFAULT_PAGE_SIZE, UserFilter
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
 from campus_booking.domain.permissions import Capability
@@ -64,7 +65,10 @@ class AdminUserController(Controller):
         text: Annotated[
             str | None,
             QueryParameter(
-                name="q", max_length=MAX_SEARCH_LENGTH, description="Email or name contains"
+                name="q",
+                max_length=MAX_SEARCH_LENGTH,
+                pattern=PRINTABLE_TEXT,
+                description="Email or name contains",
             ),
         ] = None,
     ) -> PageOut[UserOut]:
