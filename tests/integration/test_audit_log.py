@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.database.engine import create_engine
-from campus_booking.adapters.database.repositories import SqlBookingRepository
 from campus_booking.adapters.database.tables import audit_log
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
@@ -53,6 +52,7 @@ from campus_booking.domain.errors import Conflict, SlotTaken
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
+from tests.doubles import BlindOverlapCheck
 
 UowFactory = Callable[..., SqlAlchemyUnitOfWork]
 
@@ -453,27 +453,6 @@ async def test_a_deactivation_refused_after_its_row_was_written_leaves_no_row(
     assert stored_room.is_active is True
     assert stored_booking is not None
     assert stored_booking.status is BookingStatus.APPROVED
-
-
-class BlindOverlapCheck:
-    """The SQL repository with an overlap check that finds nothing, as in a lost race.
-
-    Its writes still meet the database's overlap guard.
-    """
-
-    def __init__(self, inner: SqlBookingRepository) -> None:
-        self._inner = inner
-
-    async def overlapping(self, *args: Any, **kwargs: Any) -> list[Booking]:
-        return []
-
-    async def overlapping_and_count_of_requester(
-        self, room_id: UUID, slot: TimeSlot, requester_id: UUID, instant: datetime
-    ) -> tuple[list[Booking], int]:
-        return [], await self._inner.count_active_of_requester(requester_id, instant)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
 
 class BlindUnitOfWork(SqlAlchemyUnitOfWork):

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-from typing import Any, Self
-from uuid import UUID
+from typing import Self
 
-from campus_booking.adapters.memory import MemoryBookingRepository, MemoryStore, MemoryUnitOfWork
-from campus_booking.domain.bookings import Booking
-from campus_booking.domain.time_slots import TimeSlot
+from campus_booking.adapters.memory import MemoryStore, MemoryUnitOfWork
+from tests.doubles import BlindOverlapCheck
 
 
 class FakeHasher:
@@ -31,30 +28,6 @@ class FakeHasher:
         self.verified.append((password, password_hash))
         await asyncio.sleep(0)
         return password_hash == "hashed:" + password
-
-
-class BlindOverlapCheck:
-    """The real repository, except that its overlap check finds nothing.
-
-    Its writes still refuse overlaps, as the database constraint does: this is what a request
-    sees when a rival booking is committed between its check and its write.
-    """
-
-    def __init__(self, inner: MemoryBookingRepository) -> None:
-        self._inner = inner
-
-    async def overlapping(
-        self, room_id: UUID, slot: TimeSlot, *, ignore: UUID | None = None
-    ) -> list[Booking]:
-        return []
-
-    async def overlapping_and_count_of_requester(
-        self, room_id: UUID, slot: TimeSlot, requester_id: UUID, instant: datetime
-    ) -> tuple[list[Booking], int]:
-        return [], await self._inner.count_active_of_requester(requester_id, instant)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
 
 class BlindUnitOfWork(MemoryUnitOfWork):
