@@ -8,6 +8,7 @@ from uuid import UUID
 
 from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.opening_hours import OpeningHours
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
@@ -20,6 +21,7 @@ class Tables:
     rooms: dict[UUID, Room] = field(default_factory=dict)
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    opening_hours: dict[UUID, OpeningHours] = field(default_factory=dict)
 
 
 class MemoryStore:
@@ -47,6 +49,11 @@ class MemoryStore:
     @property
     def bookings(self) -> dict[UUID, Booking]:
         return self._tables.bookings
+
+    @property
+    def opening_hours(self) -> dict[UUID, OpeningHours]:
+        """By room; a room without an entry is open at all times."""
+        return self._tables.opening_hours
 
     @property
     def audit(self) -> list[AuditEntry]:

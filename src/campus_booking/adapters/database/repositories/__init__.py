@@ -7,12 +7,16 @@ than running it from SQLAlchemy's compiled-statement cache.
 
 from campus_booking.adapters.database.repositories.audit import SqlAuditRepository
 from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
+from campus_booking.adapters.database.repositories.opening_hours import (
+    SqlOpeningHoursRepository,
+)
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
 from campus_booking.adapters.database.repositories.users import SqlUserRepository
 
 __all__ = [
     "SqlAuditRepository",
     "SqlBookingRepository",
+    "SqlOpeningHoursRepository",
     "SqlRoomRepository",
     "SqlUserRepository",
 ]
