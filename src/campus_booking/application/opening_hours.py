@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from campus_booking.application.actors import lock_actor
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -28,14 +27,6 @@ from campus_booking.domain.permissions import Capability, check_may
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import User
-
-UTC_ZONE = ZoneInfo("UTC")
-
-
-def zone_of(room: Room) -> ZoneInfo:
-    """The room's zone, in which its hours are kept."""
-    zone = getattr(room, "zone", UTC_ZONE)
-    return zone if isinstance(zone, ZoneInfo) else UTC_ZONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +105,7 @@ class SetOpeningHours:
             hours.replace(new, by=actor.id, at=now)
             await uow.opening_hours.replace(hours)
             upcoming = await uow.bookings.active_from(room_id, now)
-            outside = hours.count_outside((b.slot for b in upcoming), zone_of(room))
+            outside = hours.count_outside((b.slot for b in upcoming), room.zone)
             await uow.commit()
         return OpeningHoursSet(hours, outside)
 
@@ -127,7 +118,7 @@ async def check_within_opening_hours(
 
     The room must be locked: a replacement of its hours then waits for this booking.
     """
-    zone = zone_of(room)
+    zone = room.zone
     first, last = dates_touching(slot.start, slot.end, zone)
     hours = await uow.opening_hours.between(room.id, first, last)
     broken = hours.violations(slot, zone)

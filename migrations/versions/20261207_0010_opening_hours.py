@@ -2,8 +2,8 @@
 
 A room without rows is open at all times, so existing rooms keep taking bookings.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0010
+Revises: 0007
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0010"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
