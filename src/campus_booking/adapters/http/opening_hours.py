@@ -48,61 +48,72 @@ Closes = Annotated[
 ]
 
 
-class WindowBody(msgspec.Struct, forbid_unknown_fields=True):
+class WindowIn(msgspec.Struct, forbid_unknown_fields=True):
     opens: Opens
     closes: Closes
 
 
-class WeeklyWindowBody(msgspec.Struct, forbid_unknown_fields=True):
+class WeeklyWindowIn(msgspec.Struct, forbid_unknown_fields=True):
     weekday: Weekday
     opens: Opens
     closes: Closes
 
 
-class DateHoursBody(msgspec.Struct, forbid_unknown_fields=True):
+class DateHoursIn(msgspec.Struct, forbid_unknown_fields=True):
     """The hours of one date instead of its weekday's; no windows: closed all day."""
 
     date: dt.date
-    windows: Annotated[list[WindowBody], msgspec.Meta(max_length=MAX_WINDOWS_A_DAY)]
+    windows: Annotated[list[WindowIn], msgspec.Meta(max_length=MAX_WINDOWS_A_DAY)]
 
 
-WeeklyList = Annotated[list[WeeklyWindowBody], msgspec.Meta(max_length=MAX_WEEKLY_WINDOWS)]
-ExceptionList = Annotated[list[DateHoursBody], msgspec.Meta(max_length=MAX_EXCEPTIONS)]
-
-
-class OpeningHoursBody(msgspec.Struct, forbid_unknown_fields=True):
+class OpeningHoursIn(msgspec.Struct, forbid_unknown_fields=True):
     """No weekly windows: open at all times (but on the exceptions' dates)."""
 
-    weekly: WeeklyList = []
-    exceptions: ExceptionList = []
+    weekly: Annotated[list[WeeklyWindowIn], msgspec.Meta(max_length=MAX_WEEKLY_WINDOWS)] = []
+    exceptions: Annotated[list[DateHoursIn], msgspec.Meta(max_length=MAX_EXCEPTIONS)] = []
+
+
+class WindowOut(msgspec.Struct):
+    opens: str
+    closes: str
+
+
+class WeeklyWindowOut(msgspec.Struct):
+    weekday: int
+    opens: str
+    closes: str
+
+
+class DateHoursOut(msgspec.Struct):
+    date: dt.date
+    windows: list[WindowOut]
 
 
 class OpeningHoursOut(msgspec.Struct):
-    weekly: list[WeeklyWindowBody]
-    exceptions: list[DateHoursBody]
+    weekly: list[WeeklyWindowOut]
+    exceptions: list[DateHoursOut]
 
     @classmethod
     def of(cls, hours: OpeningHours) -> OpeningHoursOut:
-        return cls(*_bodies(hours))
+        return cls(*_outs(hours))
 
 
 class OpeningHoursSetOut(msgspec.Struct):
-    weekly: list[WeeklyWindowBody]
-    exceptions: list[DateHoursBody]
+    weekly: list[WeeklyWindowOut]
+    exceptions: list[DateHoursOut]
     bookings_outside: Annotated[
         int, msgspec.Meta(description="Upcoming active bookings the new hours leave outside")
     ]
 
 
-def _bodies(hours: OpeningHours) -> tuple[list[WeeklyWindowBody], list[DateHoursBody]]:
+def _outs(hours: OpeningHours) -> tuple[list[WeeklyWindowOut], list[DateHoursOut]]:
     weekly = [
-        WeeklyWindowBody(w.weekday, wall_time_text(w.window.opens), wall_time_text(w.window.closes))
+        WeeklyWindowOut(w.weekday, wall_time_text(w.window.opens), wall_time_text(w.window.closes))
         for w in hours.weekly
     ]
     exceptions = [
-        DateHoursBody(
-            e.on,
-            [WindowBody(wall_time_text(w.opens), wall_time_text(w.closes)) for w in e.windows],
+        DateHoursOut(
+            e.on, [WindowOut(wall_time_text(w.opens), wall_time_text(w.closes)) for w in e.windows]
         )
         for e in hours.exceptions
     ]
@@ -139,7 +150,7 @@ class OpeningHoursController(Controller):
     async def set_opening_hours(
         self,
         room_id: FromPath[UUID],
-        data: JSONBody[OpeningHoursBody],
+        data: JSONBody[OpeningHoursIn],
         current_user: NamedDependency[User],
         set_opening_hours: NamedDependency[SetOpeningHours],
     ) -> OpeningHoursSetOut:
@@ -150,5 +161,5 @@ class OpeningHoursController(Controller):
             ],
         )
         result = await set_opening_hours(current_user, room_id, command)
-        weekly, exceptions = _bodies(result.hours)
+        weekly, exceptions = _outs(result.hours)
         return OpeningHoursSetOut(weekly, exceptions, result.bookings_outside)
