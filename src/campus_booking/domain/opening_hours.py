@@ -30,9 +30,11 @@ from campus_booking.domain.time_slots import TimeSlot
 
 OUTSIDE_OPENING_HOURS = "outside_opening_hours"
 MINUTES_A_DAY = 24 * 60
-MAX_WINDOWS_A_DAY = 12
+# Bounds that keep the largest valid PUT well within the 64 KiB body limit, so that one item
+# too many is a 400 naming the field, not a 413.
+MAX_WINDOWS_A_DAY = 8
 MAX_WEEKLY_WINDOWS = 7 * MAX_WINDOWS_A_DAY
-MAX_EXCEPTIONS = 1000
+MAX_EXCEPTIONS = 150
 _WALL_TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 Interval = tuple[datetime, datetime]
@@ -149,9 +151,10 @@ class OpeningHours(RecordsEvents):
         if len(exceptions) > MAX_EXCEPTIONS:
             raise InvalidValue("exceptions", f"must hold at most {MAX_EXCEPTIONS} dates")
         for day in range(1, 8):
-            _check_apart(
-                [(w.window, f"weekly[{i}]") for i, w in enumerate(weekly) if w.weekday == day]
-            )
+            of_day = [(w.window, f"weekly[{i}]") for i, w in enumerate(weekly) if w.weekday == day]
+            if len(of_day) > MAX_WINDOWS_A_DAY:
+                raise InvalidValue("weekly", f"must hold at most {MAX_WINDOWS_A_DAY} windows a day")
+            _check_apart(of_day)
         seen: set[date] = set()
         for i, exception in enumerate(exceptions):
             if exception.on in seen:

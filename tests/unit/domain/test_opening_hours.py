@@ -11,6 +11,7 @@ import pytest
 from campus_booking.domain.errors import InvalidValue
 from campus_booking.domain.events import OpeningHoursChanged
 from campus_booking.domain.opening_hours import (
+    MAX_WINDOWS_A_DAY,
     OUTSIDE_OPENING_HOURS,
     DateException,
     OpeningHours,
@@ -337,3 +338,13 @@ def test_replacing_records_what_changed_and_nothing_for_the_same_hours() -> None
         "opening_exceptions": ["2027-03-01 closed"],
     }
     assert stored == new
+
+
+def test_a_day_holds_at_most_a_few_windows() -> None:
+    ninth = [(1, f"{h:02d}:00", f"{h:02d}:30") for h in range(MAX_WINDOWS_A_DAY + 1)]
+
+    hours(*ninth[:-1])
+    with pytest.raises(InvalidValue) as refused:
+        hours(*ninth)
+
+    assert refused.value.field == "weekly"
