@@ -8,9 +8,13 @@ than running it from SQLAlchemy's compiled-statement cache.
 from campus_booking.adapters.database.repositories.audit import SqlAuditRepository
 from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
-from campus_booking.adapters.database.repositories.users import SqlUserRepository
+from campus_booking.adapters.database.repositories.users import (
+    SqlAccountLookup,
+    SqlUserRepository,
+)
 
 __all__ = [
+    "SqlAccountLookup",
     "SqlAuditRepository",
     "SqlBookingRepository",
     "SqlRoomRepository",
