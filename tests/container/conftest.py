@@ -66,13 +66,21 @@ def image(podman: Podman) -> Image:
         base_image.ensure(podman)
     secret = CA_BUNDLE if CA_BUNDLE.is_file() else None
     lent = ["--secret", f"id=ca,src={secret}"] if secret else []
+    previous = image_id(podman)
     podman.run(
         # Docker's format keeps the HEALTHCHECK (OCI images have no such field).
         *("build", "--format", "docker", "--network", "host", *lent, "--tag", IMAGE),
         str(PROJECT_ROOT),
         timeout=BUILD_SECONDS,
     )
+    if previous and previous != image_id(podman):
+        podman.run("rmi", previous, check=False)  # the last run's image, now untagged
     return Image(IMAGE, secret)
+
+
+def image_id(podman: Podman) -> str | None:
+    found = podman.run("image", "inspect", "--format", "{{.Id}}", IMAGE, check=False)
+    return found.stdout.strip() if found.returncode == 0 else None
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ import pytest
 
 from tests.container.conftest import PROJECT_ROOT
 
-PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)", re.MULTILINE)
+# A pin's first line: name, then version and markers (where it applies), up to the hashes.
+PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\\\n]+)", re.MULTILINE)
 HASH = re.compile(r"--hash=(sha256:[0-9a-f]{64})")
 DEV_TOOLS = ("pytest", "mypy", "ruff", "playwright", "hypothesis", "schemathesis")
 
@@ -70,14 +71,14 @@ def test_the_build_context_keeps_what_the_image_needs(path: str) -> None:
 
 
 def pins(name: str) -> dict[str, tuple[str, frozenset[str]]]:
-    """Each package of a lock file: its version and its hashes."""
+    """Each package of a lock file: its version and markers, and its hashes."""
     text = (PROJECT_ROOT / name).read_text()
     entries = re.split(r"\n(?=[A-Za-z0-9])", text)
     found = {}
     for entry in entries:
         pin = PIN.match(entry)
         if pin:
-            found[pin[1].lower()] = (pin[2], frozenset(HASH.findall(entry)))
+            found[pin[1].lower()] = (pin[2].strip(), frozenset(HASH.findall(entry)))
     return found
 
 
