@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory import MemoryStore
+from campus_booking.adapters.memory import MemoryAccountLookup, MemoryStore
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.audit import ListAuditEntries
@@ -88,6 +88,7 @@ class Scene:
     student's and the other student's PENDING bookings of a room that needs approval."""
 
     uow: UnitOfWorkFactory
+    accounts: MemoryAccountLookup
     clock: FixedClock
     hasher: FakeHasher
     tokens: JwtTokenService
@@ -121,7 +122,18 @@ def scene(
     booking = add_booking(store, approval_room, slot(1, 2), by=student, status=PENDING)
     add_booking(store, approval_room, slot(3, 4), by=other_student, status=PENDING)
     people = {Role.STUDENT: student, Role.STAFF: staff, Role.ADMIN: admin}
-    return Scene(uow, clock, hasher, tokens, people, other_student, room, approval_room, booking)
+    return Scene(
+        uow,
+        MemoryAccountLookup(store),
+        clock,
+        hasher,
+        tokens,
+        people,
+        other_student,
+        room,
+        approval_room,
+        booking,
+    )
 
 
 # --- each route's use-case, called as `actor` ----------------------------------------------
@@ -145,7 +157,7 @@ async def sign_in(s: Scene, actor: User) -> Any:
 
 
 async def who_am_i(s: Scene, actor: User) -> Any:
-    return await GetCurrentUser(s.uow, s.tokens)(s.tokens.issue(actor).token)
+    return await GetCurrentUser(s.accounts, s.tokens)(s.tokens.issue(actor).token)
 
 
 async def sign_out(s: Scene, actor: User) -> Any:

@@ -11,9 +11,13 @@ from campus_booking.adapters.database.repositories.opening_hours import (
     SqlOpeningHoursRepository,
 )
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
-from campus_booking.adapters.database.repositories.users import SqlUserRepository
+from campus_booking.adapters.database.repositories.users import (
+    SqlAccountLookup,
+    SqlUserRepository,
+)
 
 __all__ = [
+    "SqlAccountLookup",
     "SqlAuditRepository",
     "SqlBookingRepository",
     "SqlOpeningHoursRepository",
