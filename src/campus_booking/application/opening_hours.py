@@ -15,7 +15,7 @@ from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from campus_booking.domain.errors import NotFound, RulesBroken
+from campus_booking.domain.errors import NotFound, RulesBroken, Violation
 from campus_booking.domain.opening_hours import (
     DateException,
     OpeningHours,
@@ -114,17 +114,19 @@ async def check_within_opening_hours(
     uow: UnitOfWork, room: Room, slot: TimeSlot, check: Callable[[], None]
 ) -> None:
     """Runs the other rules' `check`, then refuses a slot outside the room's hours with every
-    broken rule at once: `outside_opening_hours` joins the other rules' violations.
+    broken rule at once: `outside_opening_hours` joins the other rules' violations. A malformed
+    request (`InvalidValue`, 400) is refused before the hours are read.
 
     The room must be locked: a replacement of its hours then waits for this booking.
     """
-    zone = room.zone
-    first, last = dates_touching(slot.start, slot.end, zone)
-    hours = await uow.opening_hours.between(room.id, first, last)
-    broken = hours.violations(slot, zone)
+    others: list[Violation] = []
     try:
         check()
     except RulesBroken as error:
-        raise RulesBroken([*error.violations, *broken]) from None
+        others = error.violations
+    zone = room.zone
+    first, last = dates_touching(slot.start, slot.end, zone)
+    hours = await uow.opening_hours.between(room.id, first, last)
+    broken = [*others, *hours.violations(slot, zone)]
     if broken:
         raise RulesBroken(broken)

@@ -38,6 +38,10 @@ MAX_EXCEPTIONS = 150
 _WALL_TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 Interval = tuple[datetime, datetime]
+# Open time is looked for within these instants only: local dates a day beyond them could fall
+# off the calendar (year 1, year 9999). Outside them a room with hours is closed.
+EARLIEST = datetime(1, 1, 3, tzinfo=UTC)
+LATEST = datetime(9999, 12, 29, tzinfo=UTC)
 
 
 def parse_wall_time(text: str, field: str, *, closing: bool = False) -> int:
@@ -213,7 +217,8 @@ class OpeningHours(RecordsEvents):
     def open_intervals(self, start: datetime, end: datetime, zone: ZoneInfo) -> list[Interval]:
         """The open time within `[start, end)`, as UTC intervals, earliest first, merged where
         they touch or overlap (so across midnight, and across DST changes)."""
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        start = max(start.astimezone(UTC), EARLIEST)
+        end = min(end.astimezone(UTC), LATEST)
         if end <= start:
             return []
         first, last = dates_touching(start, end, zone)
@@ -272,6 +277,7 @@ class OpeningHours(RecordsEvents):
 def dates_touching(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date]:
     """The first and last local dates whose windows can reach into `[start, end)`: a window
     belongs to its date and ends by the next midnight."""
+    start, end = max(start, EARLIEST), min(end, LATEST)
     return start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date()
 
 

@@ -253,3 +253,27 @@ async def test_a_student_may_not_replace_hours(
     client: httpx.AsyncClient, student: Actor, room: dict[str, Any]
 ) -> None:
     assert_problem(await put_hours(client, student, room["id"], NINE_TO_FIVE), 403)
+
+
+async def test_bookings_at_the_ends_of_the_calendar_are_refused_not_broken(
+    client: httpx.AsyncClient, staff: Actor, student: Actor, room: dict[str, Any]
+) -> None:
+    await put_hours(client, staff, room["id"], NINE_TO_FIVE)
+    body = booking_body(room["id"], at(10), at(11))
+
+    late = await client.post(
+        "/bookings",
+        json={**body, "starts_at": "9999-12-31T20:00:00Z", "ends_at": "9999-12-31T23:00:00Z"},
+        headers=student.headers,
+    )
+    early = await client.post(
+        "/bookings",
+        json={**body, "starts_at": "0001-01-01T10:00:00Z", "ends_at": "0001-01-01T11:00:00Z"},
+        headers=student.headers,
+    )
+
+    assert set(violations(late)) == {
+        ("too_far_ahead", "ends_at"),
+        ("outside_opening_hours", "starts_at"),
+    }
+    assert_problem(early, 400)

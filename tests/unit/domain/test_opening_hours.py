@@ -348,3 +348,21 @@ def test_a_day_holds_at_most_a_few_windows() -> None:
         hours(*ninth)
 
     assert refused.value.field == "weekly"
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (datetime(1, 1, 1, tzinfo=UTC), datetime(1, 1, 1, 2, tzinfo=UTC)),
+        (datetime(9999, 12, 31, 20, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)),
+    ],
+)
+@pytest.mark.parametrize("zone", [BERLIN, NEW_YORK, ZoneInfo("Pacific/Kiritimati")])
+def test_at_the_ends_of_the_calendar_a_room_with_hours_is_closed_not_broken(
+    start: datetime, end: datetime, zone: ZoneInfo
+) -> None:
+    library = hours(*every_day("00:00", "24:00"))
+
+    assert library.open_intervals(start, end, zone) == []
+    assert [v.code for v in library.violations(slot(start, end), zone)] == [OUTSIDE_OPENING_HOURS]
+    assert OpeningHours(ROOM).covers(slot(start, end), zone)
