@@ -209,7 +209,9 @@ class Container(containers.DeclarativeContainer):
 
     list_rooms = providers.Factory(ListRooms, uow=uow.provider)
     get_room = providers.Factory(GetRoom, uow=uow.provider)
-    create_room = providers.Factory(CreateRoom, uow=uow.provider, clock=clock)
+    create_room = providers.Factory(
+        CreateRoom, uow=uow.provider, clock=clock, campus_zone=settings.provided.time_zone
+    )
     update_room = providers.Factory(UpdateRoom, uow=uow.provider, clock=clock)
     deactivate_room = providers.Factory(DeactivateRoom, uow=uow.provider, clock=clock)
 

@@ -22,6 +22,7 @@ class CreateRoomCommand:
     capacity: int
     features: Iterable[str] = ()
     requires_approval: bool = False
+    time_zone: str | None = None  # None: the campus zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class UpdateRoomCommand:
     capacity: int | None = None
     features: Iterable[str] | None = None
     requires_approval: bool | None = None
+    time_zone: str | None = None
 
 
 class ListRooms:
@@ -59,9 +61,10 @@ class GetRoom:
 
 
 class CreateRoom:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, campus_zone: str = "UTC") -> None:
         self._uow = uow
         self._clock = clock
+        self._campus_zone = campus_zone
 
     async def __call__(self, actor: User, command: CreateRoomCommand) -> Room:
         async with self._uow() as uow:
@@ -73,6 +76,7 @@ class CreateRoom:
                 capacity=command.capacity,
                 features=command.features,
                 requires_approval=command.requires_approval,
+                time_zone=command.time_zone or self._campus_zone,
                 now=self._clock.now(),
                 by=actor.id,
             )
@@ -99,6 +103,7 @@ class UpdateRoom:
                 capacity=command.capacity,
                 features=command.features,
                 requires_approval=command.requires_approval,
+                time_zone=command.time_zone,
                 by=actor.id,
                 at=self._clock.now(),
             )

@@ -64,6 +64,7 @@ rooms = Table(
     Column("requires_approval", Boolean, nullable=False),
     Column("is_active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("time_zone", String(64), nullable=False, server_default="UTC"),
     CheckConstraint("capacity > 0", name="capacity"),
 )
 # Room names are unique whatever their letter case.

@@ -133,12 +133,14 @@ def _room_row(room: Room) -> dict[str, Any]:
         "requires_approval": room.requires_approval,
         "is_active": room.is_active,
         "created_at": room.created_at,
+        "time_zone": room.time_zone,
     }
 
 
 def _room_from(row: Sequence[Any]) -> Room:
     """A row of the `rooms` columns, in table order, then `ROOM_FEATURES`."""
-    room_id, name, building, capacity, requires_approval, is_active, created_at, features = row
+    room_id, name, building, capacity, requires_approval, is_active, created_at, zone = row[:8]
+    features = row[8]
     return Room(
         id=room_id,
         name=name,
@@ -147,5 +149,6 @@ def _room_from(row: Sequence[Any]) -> Room:
         features=frozenset(features.split(FEATURE_SEPARATOR) if features else ()),
         requires_approval=requires_approval,
         is_active=is_active,
+        time_zone=zone,
         created_at=created_at,
     )
