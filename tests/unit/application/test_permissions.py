@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory import MemoryStore
+from campus_booking.adapters.memory import MemoryAccountLookup, MemoryStore
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.audit import ListAuditEntries
@@ -92,6 +92,7 @@ class Scene:
     approval."""
 
     uow: UnitOfWorkFactory
+    accounts: MemoryAccountLookup
     clock: FixedClock
     hasher: FakeHasher
     tokens: JwtTokenService
@@ -128,7 +129,17 @@ def scene(
     closure = add_closure(store, room, period(30, 34))
     people = {Role.STUDENT: student, Role.STAFF: staff, Role.ADMIN: admin}
     return Scene(
-        uow, clock, hasher, tokens, people, other_student, room, approval_room, booking, closure
+        uow,
+        MemoryAccountLookup(store),
+        clock,
+        hasher,
+        tokens,
+        people,
+        other_student,
+        room,
+        approval_room,
+        booking,
+        closure,
     )
 
 
@@ -153,7 +164,7 @@ async def sign_in(s: Scene, actor: User) -> Any:
 
 
 async def who_am_i(s: Scene, actor: User) -> Any:
-    return await GetCurrentUser(s.uow, s.tokens)(s.tokens.issue(actor).token)
+    return await GetCurrentUser(s.accounts, s.tokens)(s.tokens.issue(actor).token)
 
 
 async def sign_out(s: Scene, actor: User) -> Any:
