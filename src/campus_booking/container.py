@@ -31,6 +31,12 @@ from campus_booking.application.bookings import (
     GetBooking,
     ListBookings,
 )
+from campus_booking.application.closures import (
+    CreateClosures,
+    DeleteClosure,
+    GetClosure,
+    ListClosures,
+)
 from campus_booking.application.hashing import BoundedPasswordHasher
 from campus_booking.application.ports import Clock
 from campus_booking.application.rooms import (
@@ -223,6 +229,11 @@ class Container(containers.DeclarativeContainer):
     decide_booking = providers.Factory(DecideBooking, uow=uow.provider, clock=clock)
     get_booking = providers.Factory(GetBooking, uow=uow.provider)
     list_bookings = providers.Factory(ListBookings, uow=uow.provider)
+
+    create_closures = providers.Factory(CreateClosures, uow=uow.provider, clock=clock)
+    list_closures = providers.Factory(ListClosures, uow=uow.provider)
+    get_closure = providers.Factory(GetClosure, uow=uow.provider)
+    delete_closure = providers.Factory(DeleteClosure, uow=uow.provider, clock=clock)
 
     list_users = providers.Factory(ListUsers, uow=uow.provider)
     change_user = providers.Factory(ChangeUser, uow=uow.provider, clock=clock)

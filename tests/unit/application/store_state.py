@@ -15,4 +15,5 @@ def state(store: MemoryStore) -> dict[str, Any]:
         "users": {key: asdict(user) for key, user in store.users.items()},
         "rooms": {key: asdict(room) for key, room in store.rooms.items()},
         "bookings": {key: asdict(booking) for key, booking in store.bookings.items()},
+        "closures": {key: asdict(closure) for key, closure in store.closures.items()},
     }

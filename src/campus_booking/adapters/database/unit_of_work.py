@@ -19,6 +19,7 @@ from campus_booking.adapters.database.reachability import is_unreachable, unavai
 from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
     SqlBookingRepository,
+    SqlClosureRepository,
     SqlRoomRepository,
     SqlUserRepository,
 )
@@ -48,6 +49,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlUserRepository(connection, self._events)
         self.rooms = SqlRoomRepository(connection, self._events)
         self.bookings = SqlBookingRepository(connection, self._events)
+        self.closures = SqlClosureRepository(connection, self._events)
         self.audit = SqlAuditRepository(connection)
         return self
 

@@ -2,6 +2,7 @@
 
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.memory.closures import MemoryClosureRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.adapters.memory.unit_of_work import MemoryUnitOfWork
@@ -11,6 +12,7 @@ __all__ = [
     "MemoryAccountLookup",
     "MemoryAuditRepository",
     "MemoryBookingRepository",
+    "MemoryClosureRepository",
     "MemoryRoomRepository",
     "MemoryStore",
     "MemoryUnitOfWork",
