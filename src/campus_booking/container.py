@@ -31,6 +31,12 @@ from campus_booking.application.bookings import (
     GetBooking,
     ListBookings,
 )
+from campus_booking.application.closures import (
+    CreateClosures,
+    DeleteClosure,
+    GetClosure,
+    ListClosures,
+)
 from campus_booking.application.hashing import BoundedPasswordHasher
 from campus_booking.application.opening_hours import GetOpeningHours, SetOpeningHours
 from campus_booking.application.ports import Clock
@@ -186,7 +192,7 @@ class Container(containers.DeclarativeContainer):
         tokens=token_service,
         throttle=login_throttle,
     )
-    direct_reads = providers.Singleton(DirectReader, engine)
+    direct_reads = providers.Singleton(DirectReader.of, engine)
     accounts = providers.Singleton(SqlAccountLookup, direct_reads)
     get_current_user = providers.Factory(GetCurrentUser, accounts=accounts, tokens=token_service)
     sign_out_everywhere = providers.Factory(SignOutEverywhere, uow=uow.provider, clock=clock)
@@ -226,6 +232,11 @@ class Container(containers.DeclarativeContainer):
     decide_booking = providers.Factory(DecideBooking, uow=uow.provider, clock=clock)
     get_booking = providers.Factory(GetBooking, uow=uow.provider)
     list_bookings = providers.Factory(ListBookings, uow=uow.provider)
+
+    create_closures = providers.Factory(CreateClosures, uow=uow.provider, clock=clock)
+    list_closures = providers.Factory(ListClosures, uow=uow.provider)
+    get_closure = providers.Factory(GetClosure, uow=uow.provider)
+    delete_closure = providers.Factory(DeleteClosure, uow=uow.provider, clock=clock)
 
     list_users = providers.Factory(ListUsers, uow=uow.provider)
     change_user = providers.Factory(ChangeUser, uow=uow.provider, clock=clock)

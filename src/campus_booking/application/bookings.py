@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
@@ -21,6 +22,7 @@ from campus_booking.domain.approval import needs_approval
 from campus_booking.domain.audit import Action
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.closures import Closure
 from campus_booking.domain.errors import InvalidValue, NotFound, SlotTaken
 from campus_booking.domain.permissions import Capability, check_may, may
 from campus_booking.domain.rooms import Room
@@ -68,21 +70,26 @@ class _SlotHolder:
 
     async def _check_free(self, uow: UnitOfWork, booking: Booking) -> None:
         clashes = await uow.bookings.overlapping(booking.room_id, booking.slot, ignore=booking.id)
-        if clashes:
-            raise _slot_taken(clashes)
+        closures = await uow.closures.overlapping(booking.room_id, booking.slot)
+        if clashes or closures:
+            raise _slot_taken(clashes, closures)
 
     async def _explain(self, error: SlotTaken, booking: Booking) -> SlotTaken:
-        if error.conflicts:
+        if error.explained:
             return error
         async with self._uow(read_only=True) as uow:
             clashes = await uow.bookings.overlapping(
                 booking.room_id, booking.slot, ignore=booking.id
             )
-        return _slot_taken(clashes)
+            closures = await uow.closures.overlapping(booking.room_id, booking.slot)
+        return _slot_taken(clashes, closures)
 
 
-def _slot_taken(clashes: list[Booking]) -> SlotTaken:
-    return SlotTaken([(clash.slot.start, clash.slot.end) for clash in clashes])
+def _slot_taken(clashes: Sequence[Booking], closures: Sequence[Closure] = ()) -> SlotTaken:
+    return SlotTaken(
+        [(clash.slot.start, clash.slot.end) for clash in clashes],
+        [(closure.period.start, closure.period.end, closure.reason) for closure in closures],
+    )
 
 
 class CreateBooking(_SlotHolder):
@@ -115,8 +122,9 @@ class CreateBooking(_SlotHolder):
                     needs_approval=needs_approval(actor, room),
                     now=now,
                 )
-                if clashes:  # after the rules: a request they refuse is refused as such
-                    raise _slot_taken(clashes)
+                closures = await uow.closures.overlapping(room.id, slot)
+                if clashes or closures:  # after the rules: a request they refuse is refused so
+                    raise _slot_taken(clashes, closures)
                 await uow.bookings.add(booking)
                 await uow.commit()
         except SlotTaken as error:

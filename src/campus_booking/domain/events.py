@@ -65,6 +65,14 @@ class OpeningHoursChanged(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class ClosureCreated(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRemoved(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
 class UserRegistered(DomainEvent): ...
 
 

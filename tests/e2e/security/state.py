@@ -5,25 +5,33 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from campus_booking.application.queries import MAX_PAGE_SIZE, PageRequest, UserFilter
+from campus_booking.application.queries import (
+    MAX_PAGE_SIZE,
+    ClosureFilter,
+    PageRequest,
+    UserFilter,
+)
 from campus_booking.container import Container
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.closures import Closure
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 from tests.e2e.actors import stored_bookings, stored_rooms
 
 
 async def snapshot(container: Container) -> list[tuple[Any, ...]]:
-    """Every room, booking and user, field by field (entities compare by id alone), and each
-    room's opening hours."""
+    """Every room, booking, user and closure, field by field (entities compare by id alone),
+    and each room's opening hours."""
     rooms = await stored_rooms(container)
     async with container.uow(read_only=True) as uow:
         users = await uow.users.search(UserFilter(), PageRequest(limit=MAX_PAGE_SIZE))
+        closures = await uow.closures.search(ClosureFilter(), PageRequest(limit=MAX_PAGE_SIZE))
         hours = [(await uow.opening_hours.get(room.id)).trail_fields() for room in rooms]
-    entities: list[Room | Booking | User] = [
+    entities: list[Room | Booking | User | Closure] = [
         *rooms,
         *await stored_bookings(container),
         *users.items,
+        *closures.items,
     ]
     return [dataclasses.astuple(entity) for entity in entities] + [
         tuple(sorted(fields.items())) for fields in hours

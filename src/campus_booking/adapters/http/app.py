@@ -12,6 +12,7 @@ from campus_booking.adapters.http.allow import allow_every_method
 from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.bookings import BookingController
+from campus_booking.adapters.http.closures import ClosureController
 from campus_booking.adapters.http.connections import CloseWhenBodyUnread
 from campus_booking.adapters.http.content_types import DeclaredContentType
 from campus_booking.adapters.http.dependencies import AppContainer, ContainerDependencies
@@ -42,6 +43,7 @@ def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) ->
             RoomController,
             OpeningHoursController,
             BookingController,
+            ClosureController,
             AdminUserController,
             AuditController,
             HealthController,

@@ -2,6 +2,7 @@
 
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.memory.closures import MemoryClosureRepository
 from campus_booking.adapters.memory.opening_hours import MemoryOpeningHoursRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
@@ -12,6 +13,7 @@ __all__ = [
     "MemoryAccountLookup",
     "MemoryAuditRepository",
     "MemoryBookingRepository",
+    "MemoryClosureRepository",
     "MemoryOpeningHoursRepository",
     "MemoryRoomRepository",
     "MemoryStore",

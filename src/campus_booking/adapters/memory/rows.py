@@ -9,10 +9,11 @@ from uuid import UUID
 
 from campus_booking.application.publishing import EventPublisher
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.closures import Closure
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
-T = TypeVar("T", User, Room, Booking)
+T = TypeVar("T", User, Room, Booking, Closure)
 
 
 class Rows(Generic[T]):

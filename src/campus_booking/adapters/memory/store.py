@@ -8,6 +8,7 @@ from uuid import UUID
 
 from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.closures import Closure
 from campus_booking.domain.opening_hours import OpeningHours
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
@@ -21,11 +22,13 @@ class Tables:
     rooms: dict[UUID, Room] = field(default_factory=dict)
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    closures: dict[UUID, Closure] = field(default_factory=dict)
     opening_hours: dict[UUID, OpeningHours] = field(default_factory=dict)
 
 
 class MemoryStore:
-    """Tests seed and inspect `users`, `rooms`, `bookings` and `audit`; `commits` counts commits."""
+    """Tests seed and inspect `users`, `rooms`, `bookings`, `closures` and `audit`; `commits`
+    counts commits."""
 
     def __init__(
         self,
@@ -34,8 +37,9 @@ class MemoryStore:
         rooms: dict[UUID, Room] | None = None,
         bookings: dict[UUID, Booking] | None = None,
         audit: list[AuditEntry] | None = None,
+        closures: dict[UUID, Closure] | None = None,
     ) -> None:
-        self._tables = Tables(users or {}, rooms or {}, bookings or {}, audit or [])
+        self._tables = Tables(users or {}, rooms or {}, bookings or {}, audit or [], closures or {})
         self.commits = 0
 
     @property
@@ -54,6 +58,10 @@ class MemoryStore:
     def opening_hours(self) -> dict[UUID, OpeningHours]:
         """By room; a room without an entry is open at all times."""
         return self._tables.opening_hours
+
+    @property
+    def closures(self) -> dict[UUID, Closure]:
+        return self._tables.closures
 
     @property
     def audit(self) -> list[AuditEntry]:

@@ -12,6 +12,7 @@ from typing import Self
 
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.memory.closures import MemoryClosureRepository
 from campus_booking.adapters.memory.opening_hours import MemoryOpeningHoursRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
@@ -58,6 +59,11 @@ class MemoryUnitOfWork:
         self._working = self._store.snapshot()
         self.users = MemoryUserRepository(self._working.users, self._events)
         self.rooms = MemoryRoomRepository(self._working.rooms, self._working.bookings, self._events)
-        self.bookings = MemoryBookingRepository(self._working.bookings, self._events)
+        self.bookings = MemoryBookingRepository(
+            self._working.bookings, self._working.closures, self._events
+        )
+        self.closures = MemoryClosureRepository(
+            self._working.closures, self._working.bookings, self._events
+        )
         self.opening_hours = MemoryOpeningHoursRepository(self._working.opening_hours, self._events)
         self.audit = MemoryAuditRepository(self._working.audit)

@@ -7,6 +7,7 @@ than running it from SQLAlchemy's compiled-statement cache.
 
 from campus_booking.adapters.database.repositories.audit import SqlAuditRepository
 from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
+from campus_booking.adapters.database.repositories.closures import SqlClosureRepository
 from campus_booking.adapters.database.repositories.opening_hours import (
     SqlOpeningHoursRepository,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "SqlAccountLookup",
     "SqlAuditRepository",
     "SqlBookingRepository",
+    "SqlClosureRepository",
     "SqlOpeningHoursRepository",
     "SqlRoomRepository",
     "SqlUserRepository",
