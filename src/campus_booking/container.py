@@ -38,6 +38,7 @@ from campus_booking.application.closures import (
     ListClosures,
 )
 from campus_booking.application.hashing import BoundedPasswordHasher
+from campus_booking.application.opening_hours import GetOpeningHours, SetOpeningHours
 from campus_booking.application.ports import Clock
 from campus_booking.application.rooms import (
     CreateRoom,
@@ -218,6 +219,8 @@ class Container(containers.DeclarativeContainer):
     )
     update_room = providers.Factory(UpdateRoom, uow=uow.provider, clock=clock)
     deactivate_room = providers.Factory(DeactivateRoom, uow=uow.provider, clock=clock)
+    get_opening_hours = providers.Factory(GetOpeningHours, uow=uow.provider)
+    set_opening_hours = providers.Factory(SetOpeningHours, uow=uow.provider, clock=clock)
 
     create_booking = providers.Factory(
         CreateBooking, uow=uow.provider, clock=clock, rules=booking_rules

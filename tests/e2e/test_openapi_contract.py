@@ -36,6 +36,8 @@ OPERATIONS = {
     ("/rooms/{room_id}", "get"),
     ("/rooms/{room_id}", "patch"),
     ("/rooms/{room_id}", "delete"),
+    ("/rooms/{room_id}/opening-hours", "get"),
+    ("/rooms/{room_id}/opening-hours", "put"),
     ("/bookings", "get"),
     ("/bookings", "post"),
     ("/bookings/{booking_id}", "get"),
@@ -55,6 +57,7 @@ OPERATIONS = {
 }
 GUARDED = {
     ("/rooms", "post"),
+    ("/rooms/{room_id}/opening-hours", "put"),
     ("/rooms/{room_id}", "patch"),
     ("/rooms/{room_id}", "delete"),
     ("/admin/users", "get"),
@@ -224,7 +227,7 @@ async def test_401_is_declared_exactly_where_authentication_applies(
 async def test_operations_with_a_body_declare_413_and_415(openapi: dict[str, Any]) -> None:
     with_body = [(p, m, op) for p, m, op in all_operations(openapi) if "requestBody" in op]
 
-    assert len(with_body) == 11
+    assert len(with_body) == 12
     assert missing(with_body, "413", lambda path, method: True) == []
     assert missing(with_body, "415", lambda path, method: True) == []
 
@@ -287,7 +290,7 @@ async def test_json_bodies_refuse_unknown_fields(openapi: dict[str, Any]) -> Non
         if schemas[name].get("additionalProperties") is not False
     }
 
-    assert len(bodies) == 10
+    assert len(bodies) == 11
     assert open_bodies == {}
 
 

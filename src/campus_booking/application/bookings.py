@@ -9,6 +9,7 @@ from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
 from campus_booking.application.booking_limits import held_and_clashes
+from campus_booking.application.opening_hours import check_within_opening_hours
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.access import (
@@ -100,8 +101,17 @@ class CreateBooking(_SlotHolder):
                 room = await self._room(uow, command.room_id)
                 now = self._clock.now()  # once the locks are held: the times follow their order
                 held, clashes = await held_and_clashes(uow, self._rules, actor, room.id, slot, now)
-                self._rules.check(
-                    room=room, slot=slot, attendees=command.attendees, now=now, active_bookings=held
+                await check_within_opening_hours(
+                    uow,
+                    room,
+                    slot,
+                    lambda: self._rules.check(
+                        room=room,
+                        slot=slot,
+                        attendees=command.attendees,
+                        now=now,
+                        active_bookings=held,
+                    ),
                 )
                 booking = Booking.request(
                     room_id=room.id,
@@ -135,7 +145,17 @@ class ChangeBooking(_SlotHolder):
                     command.starts_at or booking.slot.start, command.ends_at or booking.slot.end
                 )
                 attendees = booking.attendees if command.attendees is None else command.attendees
-                self._rules.check(room=room, slot=slot, attendees=attendees, now=now)
+                if slot == booking.slot:  # hours changed since do not block other edits
+                    self._rules.check(room=room, slot=slot, attendees=attendees, now=now)
+                else:
+                    await check_within_opening_hours(
+                        uow,
+                        room,
+                        slot,
+                        lambda: self._rules.check(
+                            room=room, slot=slot, attendees=attendees, now=now
+                        ),
+                    )
                 booking.change(
                     slot=slot,
                     title=command.title,

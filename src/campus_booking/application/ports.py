@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 from uuid import UUID
@@ -21,6 +21,7 @@ from campus_booking.application.queries import (
 from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.closures import Closure, Period
+from campus_booking.domain.opening_hours import OpeningHours
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
@@ -139,6 +140,21 @@ class BookingRepository(Protocol):
         ...
 
 
+class OpeningHoursRepository(Protocol):
+    async def get(self, room_id: UUID) -> OpeningHours:
+        """The room's hours, whole; none stored: open at all times."""
+        ...
+
+    async def between(self, room_id: UUID, first: date, last: date) -> OpeningHours:
+        """The weekly windows and only the exceptions dated `first` to `last`: what a booking
+        check needs, in one statement whatever the room's history of exceptions."""
+        ...
+
+    async def replace(self, hours: OpeningHours) -> None:
+        """Stores `hours` instead of whatever the room had; the room must be locked."""
+        ...
+
+
 class ClosureRepository(Protocol):
     async def add(self, closure: Closure) -> None:
         """Store a new closure; raises `BookingsInTheWay` when the database refuses it for an
@@ -192,6 +208,8 @@ class UnitOfWork(Protocol):
     def rooms(self) -> RoomRepository: ...
     @property
     def bookings(self) -> BookingRepository: ...
+    @property
+    def opening_hours(self) -> OpeningHoursRepository: ...
     @property
     def closures(self) -> ClosureRepository: ...
     @property

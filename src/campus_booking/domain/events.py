@@ -60,6 +60,11 @@ class RoomDeactivated(DomainEvent): ...
 
 
 @dataclass(frozen=True, slots=True)
+class OpeningHoursChanged(DomainEvent):
+    """A room's opening hours were replaced; the subject is the room."""
+
+
+@dataclass(frozen=True, slots=True)
 class ClosureCreated(DomainEvent): ...
 
 

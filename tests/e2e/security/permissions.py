@@ -62,6 +62,8 @@ TABLE: tuple[Rule, ...] = (
     Rule("POST", "/rooms", MANAGERS),
     Rule("PATCH", "/rooms/{room_id}", MANAGERS),
     Rule("DELETE", "/rooms/{room_id}", ADMINS, {Role.ADMIN: "deactivates"}),
+    Rule("GET", "/rooms/{room_id}/opening-hours", SIGNED_IN),
+    Rule("PUT", "/rooms/{room_id}/opening-hours", MANAGERS),
     Rule(
         "POST",
         "/bookings",

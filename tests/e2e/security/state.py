@@ -20,14 +20,19 @@ from tests.e2e.actors import stored_bookings, stored_rooms
 
 
 async def snapshot(container: Container) -> list[tuple[Any, ...]]:
-    """Every room, booking, user and closure, field by field (entities compare by id alone)."""
+    """Every room, booking, user and closure, field by field (entities compare by id alone),
+    and each room's opening hours."""
+    rooms = await stored_rooms(container)
     async with container.uow(read_only=True) as uow:
         users = await uow.users.search(UserFilter(), PageRequest(limit=MAX_PAGE_SIZE))
         closures = await uow.closures.search(ClosureFilter(), PageRequest(limit=MAX_PAGE_SIZE))
+        hours = [(await uow.opening_hours.get(room.id)).trail_fields() for room in rooms]
     entities: list[Room | Booking | User | Closure] = [
-        *await stored_rooms(container),
+        *rooms,
         *await stored_bookings(container),
         *users.items,
         *closures.items,
     ]
-    return [dataclasses.astuple(entity) for entity in entities]
+    return [dataclasses.astuple(entity) for entity in entities] + [
+        tuple(sorted(fields.items())) for fields in hours
+    ]

@@ -112,6 +112,11 @@ CALLS: dict[str, tuple[int, Body]] = {
     "POST /rooms": (201, lambda _: {"json": room_body("New room")}),
     "PATCH /rooms/{room_id}": (200, lambda _: {"json": {"capacity": 20}}),
     "DELETE /rooms/{room_id}": (204, no_body),
+    "GET /rooms/{room_id}/opening-hours": (200, no_body),
+    "PUT /rooms/{room_id}/opening-hours": (
+        200,
+        lambda _: {"json": {"weekly": [{"weekday": 1, "opens": "08:00", "closes": "22:00"}]}},
+    ),
     "POST /bookings": (201, lambda s: {"json": booking_body(s.room_id, at(13), at(14))}),
     "GET /bookings": (200, no_body),
     "GET /bookings/{booking_id}": (200, no_body),

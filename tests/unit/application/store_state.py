@@ -15,5 +15,6 @@ def state(store: MemoryStore) -> dict[str, Any]:
         "users": {key: asdict(user) for key, user in store.users.items()},
         "rooms": {key: asdict(room) for key, room in store.rooms.items()},
         "bookings": {key: asdict(booking) for key, booking in store.bookings.items()},
+        "opening_hours": {key: hours.trail_fields() for key, hours in store.opening_hours.items()},
         "closures": {key: asdict(closure) for key, closure in store.closures.items()},
     }

@@ -44,6 +44,12 @@ from campus_booking.application.closures import (
     GetClosure,
     ListClosures,
 )
+from campus_booking.application.opening_hours import (
+    GetOpeningHours,
+    SetOpeningHours,
+    SetOpeningHoursCommand,
+    WeeklyHours,
+)
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import (
     AuditFilter,
@@ -200,6 +206,15 @@ async def deactivate_room(s: Scene, actor: User) -> Any:
     return await DeactivateRoom(s.uow, s.clock)(actor, s.room.id)
 
 
+async def get_opening_hours(s: Scene, _: User) -> Any:
+    return await GetOpeningHours(s.uow)(s.room.id)
+
+
+async def set_opening_hours(s: Scene, actor: User) -> Any:
+    command = SetOpeningHoursCommand(weekly=[WeeklyHours(1, "08:00", "22:00")])
+    return await SetOpeningHours(s.uow, s.clock)(actor, s.room.id, command)
+
+
 async def book(s: Scene, actor: User) -> Any:
     command = CreateBookingCommand(
         room_id=s.approval_room.id, starts_at=at(5), ends_at=at(6), title="Seminar"
@@ -275,6 +290,8 @@ CALLS: dict[str, Call] = {
     "POST /rooms": create_room,
     "PATCH /rooms/{room_id}": update_room,
     "DELETE /rooms/{room_id}": deactivate_room,
+    "GET /rooms/{room_id}/opening-hours": get_opening_hours,
+    "PUT /rooms/{room_id}/opening-hours": set_opening_hours,
     "POST /bookings": book,
     "GET /bookings": list_bookings,
     "GET /bookings/{booking_id}": get_booking,

@@ -7,10 +7,12 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Uuid,
@@ -100,6 +102,29 @@ bookings = Table(
     CheckConstraint("status IN ('PENDING', 'APPROVED', 'REJECTED', 'CANCELLED')", name="status"),
     Index("ix_bookings_room_id_starts_at", "room_id", "starts_at"),
     Index("ix_bookings_starts_at", "starts_at"),
+)
+
+# A room's opening hours, replaced whole: a weekly window (weekday set), or a window of a date
+# whose hours replace its weekday's (on_date set); a date row without a window is closed all
+# day. Times are minutes of the local day in the room's zone, `closes` up to 1440 (24:00).
+opening_hours = Table(
+    "opening_hours",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("room_id", Uuid, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("weekday", SmallInteger, nullable=True),
+    Column("on_date", Date, nullable=True),
+    Column("opens", SmallInteger, nullable=True),
+    Column("closes", SmallInteger, nullable=True),
+    CheckConstraint("(weekday IS NULL) <> (on_date IS NULL)", name="weekday_or_date"),
+    CheckConstraint("weekday IS NULL OR weekday BETWEEN 1 AND 7", name="weekday"),
+    CheckConstraint("(opens IS NULL) = (closes IS NULL)", name="window_whole"),
+    CheckConstraint("weekday IS NULL OR opens IS NOT NULL", name="weekly_window"),
+    CheckConstraint(
+        "opens IS NULL OR (opens >= 0 AND opens < closes AND closes <= 1440)", name="window_order"
+    ),
+    # A booking reads the weekly rows and the few dates around it.
+    Index("ix_opening_hours_room_id_on_date", "room_id", "on_date"),
 )
 
 # A room's closures: times it takes no booking. Any length, so no look-back bounds a search:

@@ -19,6 +19,7 @@ from campus_booking.adapters.http.dependencies import AppContainer, ContainerDep
 from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
 from campus_booking.adapters.http.health import HealthController
 from campus_booking.adapters.http.openapi import ApiStructSchemaPlugin
+from campus_booking.adapters.http.opening_hours import OpeningHoursController
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
 from campus_booking.adapters.http.request_log import RequestLog
 from campus_booking.adapters.http.rooms import RoomController
@@ -40,6 +41,7 @@ def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) ->
         route_handlers=[
             AuthController,
             RoomController,
+            OpeningHoursController,
             BookingController,
             ClosureController,
             AdminUserController,

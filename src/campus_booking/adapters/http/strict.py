@@ -39,7 +39,7 @@ _DATETIME = re.compile(
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _AT = re.compile(r" - at `\$\.?(.*)`$")
 _PATH_PART = re.compile(r"[^.\[\]]+")
-_INDEX = re.compile(r"\[[0-9]+\]")
+_LAST_INDEX = re.compile(r"\[[0-9]+\]$")
 
 
 def _class_ranges(codes: list[int]) -> str:
@@ -85,6 +85,9 @@ REASON_TEXT = f"^[{_WHITE_SPACE}]*{_REASON}[{_WHITE_SPACE}]*$"
 OPTIONAL_REASON_TEXT = f"^[{_WHITE_SPACE}]*(?:{_REASON})?[{_WHITE_SPACE}]*$"
 # A room's feature tag, before the domain trims and lower-cases it.
 FEATURE_TAG = f"^[{_WHITE_SPACE}]*[A-Za-z0-9][A-Za-z0-9_-]*[{_WHITE_SPACE}]*$"
+# A local wall-clock time, and one that may also be the end of the day.
+WALL_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+CLOSING_TIME = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 # What a person is told instead of msgspec's "Expected `str` matching regex '...'".
 PATTERN_REASONS = {
     PRINTABLE_TEXT: "must not contain control or invisible formatting characters",
@@ -92,6 +95,8 @@ PATTERN_REASONS = {
     REASON_TEXT: "must not be blank, nor contain control characters but line breaks, "
     "nor invisible ones",
     OPTIONAL_REASON_TEXT: "must not contain control characters but line breaks, nor invisible ones",
+    WALL_TIME: "must be a time of day from 00:00 to 23:59 (HH:MM)",
+    CLOSING_TIME: "must be a time of day from 00:00 to 24:00 (HH:MM)",
     FEATURE_TAG: "must be a tag of letters, digits, '-' or '_', starting with a letter or digit",
 }
 EMAIL_FORMAT = {"extra": {"format": "email"}}  # Litestar's key for schema fields of a Meta
@@ -159,8 +164,9 @@ def _body_error(annotation: Any, message: str) -> dict[str, str]:
         allowed = _allowed_values(annotation, _PATH_PART.findall(path))
         if allowed:
             reason = f"{reason}; expected one of: {', '.join(allowed)}"
-    # `features`, not `features[0]`: the field as the schema and the domain's errors name it.
-    return _error(_INDEX.sub("", path) or "body", reason)
+    # `features`, not `features[0]`: the field as the schema and the domain's errors name it;
+    # an item of a list of objects keeps its index (`weekly[2].closes`), as the domain's do.
+    return _error(_LAST_INDEX.sub("", path) or "body", reason)
 
 
 def _allowed_values(annotation: Any, path: list[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
 from campus_booking.adapters.memory.closures import MemoryClosureRepository
+from campus_booking.adapters.memory.opening_hours import MemoryOpeningHoursRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.adapters.memory.unit_of_work import MemoryUnitOfWork
@@ -13,6 +14,7 @@ __all__ = [
     "MemoryAuditRepository",
     "MemoryBookingRepository",
     "MemoryClosureRepository",
+    "MemoryOpeningHoursRepository",
     "MemoryRoomRepository",
     "MemoryStore",
     "MemoryUnitOfWork",

@@ -9,6 +9,7 @@ from uuid import UUID
 from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.closures import Closure
+from campus_booking.domain.opening_hours import OpeningHours
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
@@ -22,6 +23,7 @@ class Tables:
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     closures: dict[UUID, Closure] = field(default_factory=dict)
+    opening_hours: dict[UUID, OpeningHours] = field(default_factory=dict)
 
 
 class MemoryStore:
@@ -51,6 +53,11 @@ class MemoryStore:
     @property
     def bookings(self) -> dict[UUID, Booking]:
         return self._tables.bookings
+
+    @property
+    def opening_hours(self) -> dict[UUID, OpeningHours]:
+        """By room; a room without an entry is open at all times."""
+        return self._tables.opening_hours
 
     @property
     def closures(self) -> dict[UUID, Closure]:

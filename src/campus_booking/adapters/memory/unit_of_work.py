@@ -13,6 +13,7 @@ from typing import Self
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
 from campus_booking.adapters.memory.closures import MemoryClosureRepository
+from campus_booking.adapters.memory.opening_hours import MemoryOpeningHoursRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.adapters.memory.users import MemoryUserRepository
@@ -64,4 +65,5 @@ class MemoryUnitOfWork:
         self.closures = MemoryClosureRepository(
             self._working.closures, self._working.bookings, self._events
         )
+        self.opening_hours = MemoryOpeningHoursRepository(self._working.opening_hours, self._events)
         self.audit = MemoryAuditRepository(self._working.audit)

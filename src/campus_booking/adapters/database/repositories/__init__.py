@@ -8,6 +8,9 @@ than running it from SQLAlchemy's compiled-statement cache.
 from campus_booking.adapters.database.repositories.audit import SqlAuditRepository
 from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
 from campus_booking.adapters.database.repositories.closures import SqlClosureRepository
+from campus_booking.adapters.database.repositories.opening_hours import (
+    SqlOpeningHoursRepository,
+)
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
 from campus_booking.adapters.database.repositories.users import (
     SqlAccountLookup,
@@ -19,6 +22,7 @@ __all__ = [
     "SqlAuditRepository",
     "SqlBookingRepository",
     "SqlClosureRepository",
+    "SqlOpeningHoursRepository",
     "SqlRoomRepository",
     "SqlUserRepository",
 ]
