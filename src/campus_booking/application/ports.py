@@ -18,6 +18,8 @@ from campus_booking.application.queries import (
     UserFilter,
 )
 from campus_booking.domain.audit import AuditEntry
+from campus_booking.domain.booking_checks import Usage
+from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
@@ -86,6 +88,28 @@ class RoomRepository(Protocol):
         ...
 
 
+class BookingPolicyRepository(Protocol):
+    async def add(self, policy: BookingPolicy) -> None:
+        """Raises `AlreadyExists` when the name is taken in any letter case."""
+        ...
+
+    async def get(self, policy_id: UUID, *, lock: bool = False) -> BookingPolicy | None:
+        """`lock` holds the policy's row until the transaction ends."""
+        ...
+
+    async def save(self, policy: BookingPolicy) -> None:
+        """Raises `AlreadyExists` when the new name is taken."""
+        ...
+
+    async def delete(self, policy: BookingPolicy) -> None:
+        """Raises `Conflict` while rooms still follow it."""
+        ...
+
+    async def search(self, page: PageRequest) -> Page[BookingPolicy]:
+        """Ordered by name."""
+        ...
+
+
 class BookingRepository(Protocol):
     async def add(self, booking: Booking) -> None:
         """Store a new booking; raises `SlotTaken` when the database refuses an overlap."""
@@ -131,6 +155,20 @@ class BookingRepository(Protocol):
         they are about to be cancelled."""
         ...
 
+    async def usage_of_requester(
+        self,
+        requester_id: UUID,
+        policy_id: UUID | None,
+        window: tuple[datetime, datetime],
+        now: datetime,
+        *,
+        ignore: UUID | None = None,
+    ) -> Usage:
+        """The requester's active bookings in the rooms of the policy (`None`: the rooms
+        without one), `ignore` left out: the slots of those overlapping `window`, and how many
+        end after `now`. One statement, whatever the number of bookings."""
+        ...
+
 
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
@@ -163,6 +201,8 @@ class UnitOfWork(Protocol):
     def rooms(self) -> RoomRepository: ...
     @property
     def bookings(self) -> BookingRepository: ...
+    @property
+    def policies(self) -> BookingPolicyRepository: ...
     @property
     def audit(self) -> AuditRepository: ...
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
+from campus_booking.application.booking_policies import check_policy_exists
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
 from campus_booking.domain.errors import Conflict, NotFound
@@ -22,6 +23,7 @@ class CreateRoomCommand:
     capacity: int
     features: Iterable[str] = ()
     requires_approval: bool = False
+    policy_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,8 @@ class UpdateRoomCommand:
     capacity: int | None = None
     features: Iterable[str] | None = None
     requires_approval: bool | None = None
+    policy_id: UUID | None = None
+    clear_policy: bool = False  # back to the campus defaults
 
 
 class ListRooms:
@@ -67,12 +71,14 @@ class CreateRoom:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
             check_may(actor, Capability.MANAGE_ROOMS)
+            await check_policy_exists(uow, command.policy_id)
             room = Room.create(
                 name=command.name,
                 building=command.building,
                 capacity=command.capacity,
                 features=command.features,
                 requires_approval=command.requires_approval,
+                policy_id=command.policy_id,
                 now=self._clock.now(),
                 by=actor.id,
             )
@@ -93,12 +99,15 @@ class UpdateRoom:
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
+            await check_policy_exists(uow, command.policy_id)
             room.update(
                 name=command.name,
                 building=command.building,
                 capacity=command.capacity,
                 features=command.features,
                 requires_approval=command.requires_approval,
+                policy_id=command.policy_id,
+                clear_policy=command.clear_policy,
                 by=actor.id,
                 at=self._clock.now(),
             )

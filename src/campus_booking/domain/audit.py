@@ -20,6 +20,7 @@ class Entity(StrEnum):
     BOOKING = "booking"
     ROOM = "room"
     USER = "user"
+    BOOKING_POLICY = "booking_policy"
 
 
 class Action(StrEnum):
@@ -29,6 +30,7 @@ class Action(StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
     DEACTIVATED = "deactivated"
+    DELETED = "deleted"
     SIGNED_OUT = "signed_out"  # every session of the account ended
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action; 16 characters, the column width)
 

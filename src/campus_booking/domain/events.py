@@ -60,6 +60,18 @@ class RoomDeactivated(DomainEvent): ...
 
 
 @dataclass(frozen=True, slots=True)
+class BookingPolicyCreated(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPolicyChanged(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPolicyDeleted(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
 class UserRegistered(DomainEvent): ...
 
 

@@ -64,6 +64,7 @@ class Room(RecordsEvents):
     features: frozenset[str] = frozenset()
     requires_approval: bool = False
     is_active: bool = True
+    policy_id: UUID | None = None  # None: the campus defaults apply
     id: UUID = field(default_factory=uuid4)
     events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
@@ -77,6 +78,7 @@ class Room(RecordsEvents):
         now: datetime,
         features: Iterable[str] = (),
         requires_approval: bool = False,
+        policy_id: UUID | None = None,
         by: UUID | None,
     ) -> Room:
         room = cls(
@@ -85,6 +87,7 @@ class Room(RecordsEvents):
             capacity=check_capacity(capacity),
             features=clean_features(features),
             requires_approval=requires_approval,
+            policy_id=policy_id,
             created_at=now,
         )
         room._record(RoomCreated, by=by, at=now, after=room.trail_fields())
@@ -104,6 +107,7 @@ class Room(RecordsEvents):
             "features": sorted(self.features),
             "requires_approval": self.requires_approval,
             "is_active": self.is_active,
+            "policy_id": str(self.policy_id) if self.policy_id else None,
         }
 
     def update(
@@ -114,10 +118,13 @@ class Room(RecordsEvents):
         capacity: int | None = None,
         features: Iterable[str] | None = None,
         requires_approval: bool | None = None,
+        policy_id: UUID | None = None,
+        clear_policy: bool = False,
         by: UUID,
         at: datetime,
     ) -> None:
-        """Partial update: only the values given change."""
+        """Partial update: only the values given change; `clear_policy` puts the room back
+        under the campus defaults."""
         before = self.trail_fields()
         if name is not None:
             self.name = clean_room_name(name)
@@ -129,6 +136,10 @@ class Room(RecordsEvents):
             self.features = clean_features(features)
         if requires_approval is not None:
             self.requires_approval = requires_approval
+        if policy_id is not None:
+            self.policy_id = policy_id
+        elif clear_policy:
+            self.policy_id = None
         self._record_change(RoomChanged, before, by=by, at=at)
 
     def deactivate(self, *, by: UUID, at: datetime) -> None:

@@ -18,6 +18,7 @@ from campus_booking.adapters.database.engine import reader
 from campus_booking.adapters.database.reachability import is_unreachable, unavailable
 from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
+    SqlBookingPolicyRepository,
     SqlBookingRepository,
     SqlRoomRepository,
     SqlUserRepository,
@@ -55,6 +56,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlUserRepository(connection, self._events)
         self.rooms = SqlRoomRepository(connection, self._events)
         self.bookings = SqlBookingRepository(connection, self._events)
+        self.policies = SqlBookingPolicyRepository(connection, self._events)
         self.audit = SqlAuditRepository(connection)
         return self
 

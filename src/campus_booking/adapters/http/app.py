@@ -11,6 +11,7 @@ from litestar.middleware import DefineMiddleware
 from campus_booking.adapters.http.allow import allow_every_method
 from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
+from campus_booking.adapters.http.booking_policies import BookingPolicyController
 from campus_booking.adapters.http.bookings import BookingController
 from campus_booking.adapters.http.connections import CloseWhenBodyUnread
 from campus_booking.adapters.http.content_types import DeclaredContentType
@@ -40,6 +41,7 @@ def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) ->
             AuthController,
             RoomController,
             BookingController,
+            BookingPolicyController,
             AdminUserController,
             AuditController,
             HealthController,

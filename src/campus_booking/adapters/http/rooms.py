@@ -51,6 +51,7 @@ class RoomIn(msgspec.Struct, forbid_unknown_fields=True):
     capacity: Capacity
     features: Features = []
     requires_approval: bool = False
+    policy_id: UUID | None = None  # None: the campus defaults apply
 
 
 class RoomPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,6 +62,8 @@ class RoomPatch(msgspec.Struct, forbid_unknown_fields=True):
     capacity: Capacity | None = None
     features: Features | None = None
     requires_approval: bool | None = None
+    # Left out: unchanged; null: back to the campus defaults.
+    policy_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class RoomOut(msgspec.Struct):
@@ -72,6 +75,7 @@ class RoomOut(msgspec.Struct):
     requires_approval: bool
     is_active: bool
     created_at: datetime
+    policy_id: UUID | None
 
     @classmethod
     def of(cls, room: Room) -> RoomOut:
@@ -84,6 +88,7 @@ class RoomOut(msgspec.Struct):
             requires_approval=room.requires_approval,
             is_active=room.is_active,
             created_at=room.created_at,
+            policy_id=room.policy_id,
         )
 
 
@@ -158,6 +163,7 @@ class RoomController(Controller):
                 capacity=data.capacity,
                 features=data.features,
                 requires_approval=data.requires_approval,
+                policy_id=data.policy_id,
             ),
         )
         return RoomOut.of(room)
@@ -184,6 +190,8 @@ class RoomController(Controller):
                 capacity=data.capacity,
                 features=data.features,
                 requires_approval=data.requires_approval,
+                policy_id=data.policy_id if isinstance(data.policy_id, UUID) else None,
+                clear_policy=data.policy_id is None,
             ),
         )
         return RoomOut.of(room)

@@ -2,6 +2,7 @@
 
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.memory.policies import MemoryBookingPolicyRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.adapters.memory.unit_of_work import MemoryUnitOfWork
@@ -9,6 +10,7 @@ from campus_booking.adapters.memory.users import MemoryUserRepository
 
 __all__ = [
     "MemoryAuditRepository",
+    "MemoryBookingPolicyRepository",
     "MemoryBookingRepository",
     "MemoryRoomRepository",
     "MemoryStore",

@@ -8,11 +8,12 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from campus_booking.application.publishing import EventPublisher
+from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
-T = TypeVar("T", User, Room, Booking)
+T = TypeVar("T", User, Room, Booking, BookingPolicy)
 
 
 class Rows(Generic[T]):

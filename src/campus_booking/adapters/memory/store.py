@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from campus_booking.domain.audit import AuditEntry
+from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
@@ -20,10 +21,12 @@ class Tables:
     rooms: dict[UUID, Room] = field(default_factory=dict)
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    policies: dict[UUID, BookingPolicy] = field(default_factory=dict)
 
 
 class MemoryStore:
-    """Tests seed and inspect `users`, `rooms`, `bookings` and `audit`; `commits` counts commits."""
+    """Tests seed and inspect `users`, `rooms`, `bookings`, `audit` and `policies`;
+    `commits` counts commits."""
 
     def __init__(
         self,
@@ -32,8 +35,9 @@ class MemoryStore:
         rooms: dict[UUID, Room] | None = None,
         bookings: dict[UUID, Booking] | None = None,
         audit: list[AuditEntry] | None = None,
+        policies: dict[UUID, BookingPolicy] | None = None,
     ) -> None:
-        self._tables = Tables(users or {}, rooms or {}, bookings or {}, audit or [])
+        self._tables = Tables(users or {}, rooms or {}, bookings or {}, audit or [], policies or {})
         self.commits = 0
 
     @property
@@ -51,6 +55,10 @@ class MemoryStore:
     @property
     def audit(self) -> list[AuditEntry]:
         return self._tables.audit
+
+    @property
+    def policies(self) -> dict[UUID, BookingPolicy]:
+        return self._tables.policies
 
     def snapshot(self) -> Tables:
         """A private copy to edit: nothing done to it shows until it is published."""

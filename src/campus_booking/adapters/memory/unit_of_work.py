@@ -12,6 +12,7 @@ from typing import Self
 
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.memory.policies import MemoryBookingPolicyRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.adapters.memory.users import MemoryUserRepository
@@ -57,5 +58,10 @@ class MemoryUnitOfWork:
         self._working = self._store.snapshot()
         self.users = MemoryUserRepository(self._working.users, self._events)
         self.rooms = MemoryRoomRepository(self._working.rooms, self._working.bookings, self._events)
-        self.bookings = MemoryBookingRepository(self._working.bookings, self._events)
+        self.bookings = MemoryBookingRepository(
+            self._working.bookings, self._events, rooms=self._working.rooms
+        )
+        self.policies = MemoryBookingPolicyRepository(
+            self._working.policies, self._working.rooms, self._events
+        )
         self.audit = MemoryAuditRepository(self._working.audit)

@@ -7,11 +7,13 @@ than running it from SQLAlchemy's compiled-statement cache.
 
 from campus_booking.adapters.database.repositories.audit import SqlAuditRepository
 from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
+from campus_booking.adapters.database.repositories.policies import SqlBookingPolicyRepository
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
 from campus_booking.adapters.database.repositories.users import SqlUserRepository
 
 __all__ = [
     "SqlAuditRepository",
+    "SqlBookingPolicyRepository",
     "SqlBookingRepository",
     "SqlRoomRepository",
     "SqlUserRepository",

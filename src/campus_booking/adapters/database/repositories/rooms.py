@@ -133,12 +133,23 @@ def _room_row(room: Room) -> dict[str, Any]:
         "requires_approval": room.requires_approval,
         "is_active": room.is_active,
         "created_at": room.created_at,
+        "policy_id": room.policy_id,
     }
 
 
 def _room_from(row: Sequence[Any]) -> Room:
     """A row of the `rooms` columns, in table order, then `ROOM_FEATURES`."""
-    room_id, name, building, capacity, requires_approval, is_active, created_at, features = row
+    (
+        room_id,
+        name,
+        building,
+        capacity,
+        requires_approval,
+        is_active,
+        created_at,
+        policy_id,
+        features,
+    ) = row
     return Room(
         id=room_id,
         name=name,
@@ -147,5 +158,6 @@ def _room_from(row: Sequence[Any]) -> Room:
         features=frozenset(features.split(FEATURE_SEPARATOR) if features else ()),
         requires_approval=requires_approval,
         is_active=is_active,
+        policy_id=policy_id,
         created_at=created_at,
     )
