@@ -57,9 +57,15 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_rooms_policy_id", table_name="rooms")
-    with op.batch_alter_table("rooms") as batch:  # SQLite rebuilds the table
-        batch.drop_constraint("fk_rooms_policy_id_booking_policies", type_="foreignkey")
-        batch.drop_column("policy_id")
+    if op.get_bind().dialect.name == "sqlite":
+        # The column's inline REFERENCES has no name SQLite reports: the rebuild drops both.
+        with op.batch_alter_table("rooms") as batch:
+            batch.drop_column("policy_id")
+        # ...and loses the expression index on lower(name), which it cannot reflect.
+        op.create_index("uq_rooms_name_lower", "rooms", [sa.text("lower(name)")], unique=True)
+    else:
+        op.drop_constraint("fk_rooms_policy_id_booking_policies", "rooms", type_="foreignkey")
+        op.drop_column("rooms", "policy_id")
     op.drop_index("ix_booking_policies_name_id", table_name="booking_policies")
     op.drop_index("uq_booking_policies_name_lower", table_name="booking_policies")
     op.drop_table("booking_policies")

@@ -44,10 +44,14 @@ class Scene:
     room_id: str
     booking_id: str
     other_id: str
+    policy_id: str
 
     def path(self, rule: Rule) -> str:
         return rule.path.format(
-            room_id=self.room_id, booking_id=self.booking_id, user_id=self.other_id
+            room_id=self.room_id,
+            booking_id=self.booking_id,
+            user_id=self.other_id,
+            policy_id=self.policy_id,
         )
 
 
@@ -63,7 +67,9 @@ async def scene(client: AsyncTestClient[Any], actors: Actors) -> Scene:
     spare = await create_room(client, staff, "Spare")
     approval = await create_room(client, staff, "Approval", requires_approval=True)
     booking = await book(client, student, approval["id"], at(9), at(10))
-    return Scene(people, spare["id"], booking["id"], str(other.id))
+    policy = await client.post("/booking-policies", json={"name": "Unused"}, headers=staff.headers)
+    assert policy.status_code == 201, policy.text
+    return Scene(people, spare["id"], booking["id"], str(other.id), policy.json()["id"])
 
 
 Body = Callable[[Scene], dict[str, Any]]
@@ -101,6 +107,18 @@ CALLS: dict[str, tuple[int, Body]] = {
     "POST /bookings/{booking_id}/cancel": (200, no_body),
     "POST /bookings/{booking_id}/approve": (200, no_body),
     "POST /bookings/{booking_id}/reject": (200, lambda _: {"json": {"reason": "Exams"}}),
+    "POST /bookings/check": (
+        200,
+        lambda s: {"json": booking_body(s.room_id, at(13), at(14))},
+    ),
+    "GET /booking-policies": (200, no_body),
+    "GET /booking-policies/{policy_id}": (200, no_body),
+    "POST /booking-policies": (201, lambda _: {"json": {"name": "Group study"}}),
+    "PUT /booking-policies/{policy_id}": (
+        200,
+        lambda _: {"json": {"name": "Renamed", "max_minutes_per_day": 120}},
+    ),
+    "DELETE /booking-policies/{policy_id}": (204, no_body),
     "GET /admin/users": (200, no_body),
     "PATCH /admin/users/{user_id}": (200, lambda _: {"json": {"role": "STAFF"}}),
     "GET /admin/audit": (200, no_body),

@@ -27,10 +27,19 @@ from campus_booking.application.auth import (
     RegisterUser,
     RegisterUserCommand,
 )
+from campus_booking.application.booking_policies import (
+    CreateBookingPolicy,
+    DeleteBookingPolicy,
+    GetBookingPolicy,
+    ListBookingPolicies,
+    PolicyCommand,
+    ReplaceBookingPolicy,
+)
 from campus_booking.application.bookings import (
     CancelBooking,
     ChangeBooking,
     ChangeBookingCommand,
+    CheckBooking,
     CreateBooking,
     CreateBookingCommand,
     DecideBooking,
@@ -61,6 +70,7 @@ from campus_booking.application.sessions import (
 )
 from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
+from campus_booking.domain.booking_policies import BookingPolicy, PolicyLimits
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.errors import NotFound, PermissionDenied
@@ -90,6 +100,7 @@ class Scene:
     room: Room
     approval_room: Room
     booking: Booking  # the student's
+    policy: BookingPolicy  # followed by no room
 
     def login_throttle(self) -> LoginThrottle:
         counter = MemoryFailureCounter(window_seconds=300, clock=self.clock)
@@ -115,7 +126,11 @@ def scene(
     booking = add_booking(store, approval_room, slot(1, 2), by=student, status=PENDING)
     add_booking(store, approval_room, slot(3, 4), by=other_student, status=PENDING)
     people = {Role.STUDENT: student, Role.STAFF: staff, Role.ADMIN: admin}
-    return Scene(uow, clock, hasher, tokens, people, other_student, room, approval_room, booking)
+    policy = BookingPolicy(name="Unused", limits=PolicyLimits(), created_at=clock.now())
+    store.policies[policy.id] = policy
+    return Scene(
+        uow, clock, hasher, tokens, people, other_student, room, approval_room, booking, policy
+    )
 
 
 # --- each route's use-case, called as `actor` ----------------------------------------------
@@ -207,6 +222,35 @@ async def reject(s: Scene, actor: User) -> Any:
     return await DecideBooking(s.uow, s.clock).reject(actor, s.booking.id, "Exams")
 
 
+async def check_booking(s: Scene, actor: User) -> Any:
+    command = CreateBookingCommand(
+        room_id=s.room.id, starts_at=at(5), ends_at=at(6), title="Seminar"
+    )
+    return await CheckBooking(s.uow, s.clock, BookingRules())(actor, command)
+
+
+async def list_policies(s: Scene, _: User) -> Any:
+    return await ListBookingPolicies(s.uow)(PageRequest())
+
+
+async def get_policy(s: Scene, _: User) -> Any:
+    return await GetBookingPolicy(s.uow)(s.policy.id)
+
+
+async def create_policy(s: Scene, actor: User) -> Any:
+    command = PolicyCommand(name="Group study", limits=PolicyLimits(max_minutes_per_day=120))
+    return await CreateBookingPolicy(s.uow, s.clock)(actor, command)
+
+
+async def replace_policy(s: Scene, actor: User) -> Any:
+    command = PolicyCommand(name="Renamed", limits=PolicyLimits())
+    return await ReplaceBookingPolicy(s.uow, s.clock)(actor, s.policy.id, command)
+
+
+async def delete_policy(s: Scene, actor: User) -> Any:
+    return await DeleteBookingPolicy(s.uow, s.clock)(actor, s.policy.id)
+
+
 async def list_users(s: Scene, actor: User) -> Any:
     return await ListUsers(s.uow)(actor, UserFilter(), PageRequest())
 
@@ -238,6 +282,12 @@ CALLS: dict[str, Call] = {
     "POST /bookings/{booking_id}/cancel": cancel_booking,
     "POST /bookings/{booking_id}/approve": approve,
     "POST /bookings/{booking_id}/reject": reject,
+    "POST /bookings/check": check_booking,
+    "GET /booking-policies": list_policies,
+    "GET /booking-policies/{policy_id}": get_policy,
+    "POST /booking-policies": create_policy,
+    "PUT /booking-policies/{policy_id}": replace_policy,
+    "DELETE /booking-policies/{policy_id}": delete_policy,
     "GET /admin/users": list_users,
     "PATCH /admin/users/{user_id}": change_user,
     "GET /admin/audit": read_audit_log,
