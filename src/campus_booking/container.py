@@ -11,9 +11,11 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from campus_booking.adapters.clock import SystemClock
+from campus_booking.adapters.database.direct_reads import DirectReader
 from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.migrations import AlembicSchemaMigrator
 from campus_booking.adapters.database.probe import SqlDatabaseProbe
+from campus_booking.adapters.database.repositories import SqlAccountLookup
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
 from campus_booking.adapters.security.passwords import HASHING_THREADS, BcryptPasswordHasher
 from campus_booking.adapters.security.tokens import JwtTokenService
@@ -191,7 +193,9 @@ class Container(containers.DeclarativeContainer):
         tokens=token_service,
         throttle=login_throttle,
     )
-    get_current_user = providers.Factory(GetCurrentUser, uow=uow.provider, tokens=token_service)
+    direct_reads = providers.Singleton(DirectReader, engine)
+    accounts = providers.Singleton(SqlAccountLookup, direct_reads)
+    get_current_user = providers.Factory(GetCurrentUser, accounts=accounts, tokens=token_service)
     sign_out_everywhere = providers.Factory(SignOutEverywhere, uow=uow.provider, clock=clock)
     change_password = providers.Factory(
         ChangePassword,
@@ -211,7 +215,9 @@ class Container(containers.DeclarativeContainer):
 
     list_rooms = providers.Factory(ListRooms, uow=uow.provider)
     get_room = providers.Factory(GetRoom, uow=uow.provider)
-    create_room = providers.Factory(CreateRoom, uow=uow.provider, clock=clock)
+    create_room = providers.Factory(
+        CreateRoom, uow=uow.provider, clock=clock, campus_zone=settings.provided.time_zone
+    )
     update_room = providers.Factory(UpdateRoom, uow=uow.provider, clock=clock)
     deactivate_room = providers.Factory(DeactivateRoom, uow=uow.provider, clock=clock)
 

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from campus_booking.domain.errors import InvalidValue
+from campus_booking.domain.time_zones import check_time_zone
+
 PREFIX = "CAMPUS_BOOKING_"
 MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = Path(".campus-booking-secret")
@@ -33,6 +36,7 @@ class Settings:
     max_booking_hours: int = 8
     max_days_ahead: int = 365  # to a booking's end
     max_active_bookings_per_student: int = 20
+    time_zone: str = "UTC"  # the campus zone: a new room's zone unless it names its own
     log_format: str = "text"  # "json" by default in production
     log_level: str = "INFO"
     cors_origins: tuple[str, ...] = ()
@@ -85,6 +89,7 @@ class Settings:
             max_active_bookings_per_student=_positive_int(
                 environ, "MAX_ACTIVE_BOOKINGS_PER_STUDENT", cls.max_active_bookings_per_student
             ),
+            time_zone=read("TIME_ZONE", cls.time_zone),
             log_format=read("LOG_FORMAT", "json" if env == "production" else cls.log_format),
             log_level=read("LOG_LEVEL", cls.log_level).upper(),
             cors_origins=tuple(
@@ -123,6 +128,10 @@ class Settings:
             raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
         if settings.max_days_ahead > 36_500:  # datetime's range ends at the year 9999
             raise SettingsError(f"{PREFIX}MAX_DAYS_AHEAD must be at most 36500")
+        try:
+            check_time_zone(settings.time_zone)
+        except InvalidValue as error:
+            raise SettingsError(f"{PREFIX}TIME_ZONE: {error}") from error
         if settings.log_format not in {"json", "text"}:
             raise SettingsError(f"{PREFIX}LOG_FORMAT must be 'json' or 'text'")
         if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

@@ -187,3 +187,34 @@ def test_0006_folds_stored_emails_and_room_names_but_never_merges_two(
     emails, named = asyncio.run(_with_connection(url, read))
     assert emails == {**emails_before, ids[0]: "ana@xn--bcher-kva.example"}
     assert named == {**rooms_before, ids[3]: ("Lab 1", "Main")}
+
+
+def test_0007_puts_stored_rooms_in_the_campus_zone(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = empty_database_url
+    upgrade(url, "0006")
+    room_id = uuid.uuid4()
+    room = {  # the columns of revision 0006: no time zone yet
+        "id": room_id,
+        "name": "Oak",
+        "building": "Main",
+        "capacity": 4,
+        "requires_approval": False,
+        "is_active": True,
+        "created_at": datetime(2026, 11, 1, tzinfo=UTC),
+    }
+
+    def seed(sync: Connection) -> None:
+        sync.execute(insert(rooms).values(room))
+        sync.commit()
+
+    asyncio.run(_with_connection(url, seed))
+    monkeypatch.setenv("CAMPUS_BOOKING_TIME_ZONE", "Europe/Berlin")
+
+    upgrade(url)
+
+    def zones(sync: Connection) -> list[tuple[Any, str]]:
+        return [(row.id, row.time_zone) for row in sync.execute(select(rooms))]
+
+    assert asyncio.run(_with_connection(url, zones)) == [(room_id, "Europe/Berlin")]

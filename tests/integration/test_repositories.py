@@ -323,6 +323,7 @@ async def test_database_refuses_room_without_capacity(database_url: str) -> None
         "requires_approval": False,
         "is_active": True,
         "created_at": CREATED,
+        "time_zone": "UTC",
     }
     engine = create_engine(database_url)
     try:

@@ -53,6 +53,7 @@ def a_room(name: str, capacity: int = 10) -> dict[str, Any]:
         "requires_approval": False,
         "is_active": True,
         "created_at": NOW,
+        "time_zone": "UTC",
     }
 
 

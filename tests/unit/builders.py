@@ -65,6 +65,7 @@ def a_room(
     features: frozenset[str] = frozenset(),
     requires_approval: bool = False,
     is_active: bool = True,
+    time_zone: str = "UTC",
 ) -> Room:
     return Room(
         name=name,
@@ -74,6 +75,7 @@ def a_room(
         features=features,
         requires_approval=requires_approval,
         is_active=is_active,
+        time_zone=time_zone,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from campus_booking.application.ports import (
     AccessToken,
+    AccountLookup,
     Clock,
     PasswordHasher,
     TokenService,
@@ -181,14 +182,13 @@ class Authenticate:
 class GetCurrentUser:
     """Resolves a bearer token to a user loaded fresh from the store on every request."""
 
-    def __init__(self, uow: UnitOfWorkFactory, tokens: TokenService) -> None:
-        self._uow = uow
+    def __init__(self, accounts: AccountLookup, tokens: TokenService) -> None:
+        self._accounts = accounts
         self._tokens = tokens
 
     async def __call__(self, token: str) -> User:
         claims = self._tokens.verify(token)
-        async with self._uow(read_only=True) as uow:
-            user = await uow.users.get(claims.user_id)
+        user = await self._accounts(claims.user_id)
         if user is None or not user.is_active or user.token_version != claims.token_version:
             raise AuthenticationFailed("The access token is no longer valid.")
         return user

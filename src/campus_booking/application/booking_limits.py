@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from campus_booking.application.ports import UnitOfWork
 from campus_booking.domain.booking_checks import (
@@ -24,13 +23,6 @@ from campus_booking.domain.errors import Violation
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import User
-
-UTC_ZONE = ZoneInfo("UTC")
-
-
-def zone_of(room: Room) -> ZoneInfo:
-    """The zone of the room's local-time rules."""
-    return UTC_ZONE
 
 
 async def rules_broken(
@@ -55,7 +47,7 @@ async def rules_broken(
         return violations
     policy = await uow.policies.get(room.policy_id) if room.policy_id else None
     limits = rules.limits_for(policy, requester)
-    zone = zone_of(room)
+    zone = room.zone  # quotas count the room's local days and weeks
     usage = None
     if limits.has_quotas:
         usage = await uow.bookings.usage_of_requester(

@@ -250,6 +250,14 @@ class TokenClaims:
     token_version: int
 
 
+class AccountLookup(Protocol):
+    """The account behind a bearer token, read afresh for every request, outside any unit of
+    work: a demotion or deactivation applies on the very next request. It is the one read
+    every authenticated request makes, so adapters may give it a path of its own."""
+
+    async def __call__(self, user_id: UUID) -> User | None: ...
+
+
 class TokenService(Protocol):
     def issue(self, user: User) -> AccessToken: ...
 

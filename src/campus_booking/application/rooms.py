@@ -23,6 +23,7 @@ class CreateRoomCommand:
     capacity: int
     features: Iterable[str] = ()
     requires_approval: bool = False
+    time_zone: str | None = None  # None: the campus zone
     policy_id: UUID | None = None
 
 
@@ -35,6 +36,7 @@ class UpdateRoomCommand:
     capacity: int | None = None
     features: Iterable[str] | None = None
     requires_approval: bool | None = None
+    time_zone: str | None = None
     policy_id: UUID | None = None
     clear_policy: bool = False  # back to the campus defaults
 
@@ -63,9 +65,10 @@ class GetRoom:
 
 
 class CreateRoom:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, campus_zone: str = "UTC") -> None:
         self._uow = uow
         self._clock = clock
+        self._campus_zone = campus_zone
 
     async def __call__(self, actor: User, command: CreateRoomCommand) -> Room:
         async with self._uow() as uow:
@@ -78,6 +81,7 @@ class CreateRoom:
                 capacity=command.capacity,
                 features=command.features,
                 requires_approval=command.requires_approval,
+                time_zone=command.time_zone or self._campus_zone,
                 policy_id=command.policy_id,
                 now=self._clock.now(),
                 by=actor.id,
@@ -106,6 +110,7 @@ class UpdateRoom:
                 capacity=command.capacity,
                 features=command.features,
                 requires_approval=command.requires_approval,
+                time_zone=command.time_zone,
                 policy_id=command.policy_id,
                 clear_policy=command.clear_policy,
                 by=actor.id,

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from campus_booking.domain.errors import InvalidValue
 from campus_booking.domain.events import (
@@ -18,6 +19,7 @@ from campus_booking.domain.events import (
     RoomDeactivated,
 )
 from campus_booking.domain.text import clean_text
+from campus_booking.domain.time_zones import check_time_zone, zone_of
 
 MAX_NAME_LENGTH = 100
 MAX_BUILDING_LENGTH = 100
@@ -64,6 +66,7 @@ class Room(RecordsEvents):
     features: frozenset[str] = frozenset()
     requires_approval: bool = False
     is_active: bool = True
+    time_zone: str = "UTC"  # an IANA name: the zone of the room's local-time rules
     policy_id: UUID | None = None  # None: the campus defaults apply
     id: UUID = field(default_factory=uuid4)
     events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
@@ -78,6 +81,7 @@ class Room(RecordsEvents):
         now: datetime,
         features: Iterable[str] = (),
         requires_approval: bool = False,
+        time_zone: str = "UTC",
         policy_id: UUID | None = None,
         by: UUID | None,
     ) -> Room:
@@ -87,6 +91,7 @@ class Room(RecordsEvents):
             capacity=check_capacity(capacity),
             features=clean_features(features),
             requires_approval=requires_approval,
+            time_zone=check_time_zone(time_zone),
             policy_id=policy_id,
             created_at=now,
         )
@@ -99,6 +104,10 @@ class Room(RecordsEvents):
     def __hash__(self) -> int:
         return hash(self.id)
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_of(self.time_zone)
+
     def trail_fields(self) -> Fields:
         return {
             "name": self.name,
@@ -107,6 +116,7 @@ class Room(RecordsEvents):
             "features": sorted(self.features),
             "requires_approval": self.requires_approval,
             "is_active": self.is_active,
+            "time_zone": self.time_zone,
             "policy_id": str(self.policy_id) if self.policy_id else None,
         }
 
@@ -118,6 +128,7 @@ class Room(RecordsEvents):
         capacity: int | None = None,
         features: Iterable[str] | None = None,
         requires_approval: bool | None = None,
+        time_zone: str | None = None,
         policy_id: UUID | None = None,
         clear_policy: bool = False,
         by: UUID,
@@ -136,6 +147,8 @@ class Room(RecordsEvents):
             self.features = clean_features(features)
         if requires_approval is not None:
             self.requires_approval = requires_approval
+        if time_zone is not None:
+            self.time_zone = check_time_zone(time_zone)
         if policy_id is not None:
             self.policy_id = policy_id
         elif clear_policy:

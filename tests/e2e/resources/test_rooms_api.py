@@ -31,6 +31,7 @@ ROOM_KEYS = {
     "features",
     "requires_approval",
     "is_active",
+    "time_zone",
     "created_at",
     "policy_id",
 }
@@ -206,6 +207,7 @@ async def test_staff_and_admin_create_rooms(
     assert room["features"] == ["projector", "whiteboard"]
     assert room["requires_approval"] is False
     assert room["is_active"] is True
+    assert room["time_zone"] == "UTC"  # the campus zone, by default
     fetched = await client.get(f"/rooms/{room['id']}", headers=manager.headers)
     assert fetched.json() == room
 
@@ -266,6 +268,36 @@ async def test_unknown_field_on_create_is_refused(
     problem = assert_problem(await client.post("/rooms", json=body, headers=staff.headers), 400)
 
     assert [error["field"] for error in problem["errors"]] == [field]
+    assert await stored_rooms(container) == []
+
+
+async def test_a_room_takes_its_own_time_zone_and_changes_it(
+    client: AsyncTestClient[Any], staff: Actor
+) -> None:
+    body = {**room_body("Aspen"), "time_zone": "Europe/Berlin"}
+    created = await client.post("/rooms", json=body, headers=staff.headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["time_zone"] == "Europe/Berlin"
+
+    changed = await client.patch(
+        f"/rooms/{created.json()['id']}",
+        json={"time_zone": "America/New_York"},
+        headers=staff.headers,
+    )
+
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {**created.json(), "time_zone": "America/New_York"}
+
+
+@pytest.mark.parametrize("zone", ["Europe/Atlantis", "europe/berlin", "", "Europe/../UTC", 1])
+async def test_an_unknown_time_zone_is_refused_naming_the_field(
+    client: AsyncTestClient[Any], container: Container, staff: Actor, zone: Any
+) -> None:
+    body = {**room_body(), "time_zone": zone}
+
+    problem = assert_problem(await client.post("/rooms", json=body, headers=staff.headers), 400)
+
+    assert [error["field"] for error in problem["errors"]] == ["time_zone"]
     assert await stored_rooms(container) == []
 
 

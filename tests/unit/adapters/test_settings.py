@@ -268,3 +268,16 @@ def test_a_horizon_past_the_calendar_is_refused() -> None:
     environ = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_MAX_DAYS_AHEAD": "36501"}
 
     assert refusal(environ) == "CAMPUS_BOOKING_MAX_DAYS_AHEAD must be at most 36500"
+
+
+def test_the_campus_time_zone_is_utc_unless_set() -> None:
+    assert Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"}).time_zone == "UTC"
+    berlin = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_TIME_ZONE": "Europe/Berlin"}
+    assert Settings.from_environ(berlin).time_zone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus", "europe/berlin", ""])
+def test_an_unknown_campus_time_zone_is_refused(value: str) -> None:
+    message = refusal({"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_TIME_ZONE": value})
+
+    assert "CAMPUS_BOOKING_TIME_ZONE" in message

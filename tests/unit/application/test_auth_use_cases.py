@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory import MemoryStore
+from campus_booking.adapters.memory import MemoryAccountLookup, MemoryStore
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.auth import (
@@ -78,8 +78,8 @@ def authenticate(
 
 
 @pytest.fixture
-def current_user(uow: UnitOfWorkFactory, tokens: JwtTokenService) -> GetCurrentUser:
-    return GetCurrentUser(uow, tokens)
+def current_user(store: MemoryStore, tokens: JwtTokenService) -> GetCurrentUser:
+    return GetCurrentUser(MemoryAccountLookup(store), tokens)
 
 
 @pytest.fixture

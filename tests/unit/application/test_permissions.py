@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
-from campus_booking.adapters.memory import MemoryStore
+from campus_booking.adapters.memory import MemoryAccountLookup, MemoryStore
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.application.audit import ListAuditEntries
@@ -92,6 +92,7 @@ class Scene:
     student's and the other student's PENDING bookings of a room that needs approval."""
 
     uow: UnitOfWorkFactory
+    accounts: MemoryAccountLookup
     clock: FixedClock
     hasher: FakeHasher
     tokens: JwtTokenService
@@ -129,7 +130,17 @@ def scene(
     policy = BookingPolicy(name="Unused", limits=PolicyLimits(), created_at=clock.now())
     store.policies[policy.id] = policy
     return Scene(
-        uow, clock, hasher, tokens, people, other_student, room, approval_room, booking, policy
+        uow,
+        MemoryAccountLookup(store),
+        clock,
+        hasher,
+        tokens,
+        people,
+        other_student,
+        room,
+        approval_room,
+        booking,
+        policy,
     )
 
 
@@ -154,7 +165,7 @@ async def sign_in(s: Scene, actor: User) -> Any:
 
 
 async def who_am_i(s: Scene, actor: User) -> Any:
-    return await GetCurrentUser(s.uow, s.tokens)(s.tokens.issue(actor).token)
+    return await GetCurrentUser(s.accounts, s.tokens)(s.tokens.issue(actor).token)
 
 
 async def sign_out(s: Scene, actor: User) -> Any:

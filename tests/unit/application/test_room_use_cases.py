@@ -209,6 +209,34 @@ async def test_create_room_stores_a_cleaned_room(
     assert store.commits == 1
 
 
+async def test_a_new_room_is_in_the_campus_zone_unless_it_names_its_own(
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
+) -> None:
+    create = CreateRoom(uow, clock, campus_zone="Europe/Berlin")
+
+    campus = await create(MANAGER, CreateRoomCommand(name="Oak", building="M", capacity=5))
+    own = await create(
+        MANAGER,
+        CreateRoomCommand(name="Elm", building="M", capacity=5, time_zone="America/New_York"),
+    )
+
+    assert store.rooms[campus.id].time_zone == "Europe/Berlin"
+    assert store.rooms[own.id].time_zone == "America/New_York"
+
+
+async def test_an_unknown_zone_is_refused_and_nothing_is_written(
+    uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore
+) -> None:
+    before = state(store)
+    command = CreateRoomCommand(name="Oak", building="M", capacity=5, time_zone="Europe/Atlantis")
+
+    with pytest.raises(InvalidValue) as refused:
+        await CreateRoom(uow, clock)(MANAGER, command)
+
+    assert refused.value.field == "time_zone"
+    assert state(store) == before
+
+
 @pytest.mark.parametrize("name", ["Oak", "OAK", "oak", "  oAk "])
 async def test_create_room_with_a_taken_name_in_any_case_is_a_conflict_and_writes_nothing(
     uow: UnitOfWorkFactory, clock: FixedClock, store: MemoryStore, name: str

@@ -135,18 +135,31 @@ class _OnLoopCursor(_OneTripCursor):
     __slots__ = ()
 
     async def _execute_async(self, operation: Any, parameters: Any) -> None:
-        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        try:
-            self._outcome = _run(connection._conn, operation, parameters, False)
-        except sqlite3.OperationalError as error:
-            if not _busy(error):
-                raise
-            adapted: _OnLoopConnection = self._adapt_connection  # type: ignore[assignment]
-            async with adapted._execute_mutex:
-                self._outcome = await connection._execute(  # type: ignore[no-untyped-call]
-                    _run_waiting, connection._conn, operation, parameters, adapted.busy_ms
-                )
+        adapted: _OnLoopConnection = self._adapt_connection  # type: ignore[assignment]
+        self._outcome = await _on_loop(adapted, operation, parameters)
         self._rows = collections.deque(self._outcome.rows)
+
+
+async def _on_loop(adapted: _OnLoopConnection, operation: str, parameters: Any) -> _Outcome:
+    """On the loop; in aiosqlite's thread, waiting for the lock, when the database is busy."""
+    connection: aiosqlite.Connection = adapted._connection  # type: ignore[assignment]
+    try:
+        return _run(connection._conn, operation, parameters, False)
+    except sqlite3.OperationalError as error:
+        if not _busy(error):
+            raise
+        async with adapted._execute_mutex:
+            return await connection._execute(  # type: ignore[no-untyped-call, no-any-return]
+                _run_waiting, connection._conn, operation, parameters, adapted.busy_ms
+            )
+
+
+async def read_on_loop(adapted: Any, operation: str, parameters: Any) -> list[Any]:
+    """The rows of one read on a reader's connection (`OnLoopAiosqlite`), as `_OnLoopCursor`
+    runs it, for callers that skip SQLAlchemy's execution layer."""
+    if not isinstance(adapted, _OnLoopConnection):
+        raise TypeError("read_on_loop needs a reader's connection (OnLoopAiosqlite)")
+    return (await _on_loop(adapted, operation, parameters)).rows
 
 
 class _OneTripConnection(AsyncAdapt_aiosqlite_connection):

@@ -78,6 +78,7 @@ rooms = Table(
     Column("requires_approval", Boolean, nullable=False),
     Column("is_active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("time_zone", String(64), nullable=False, server_default="UTC"),
     # Last, as added by revision 0009; NULL: the campus defaults apply.
     Column("policy_id", Uuid, ForeignKey("booking_policies.id"), nullable=True, index=True),
     CheckConstraint("capacity > 0", name="capacity"),

@@ -44,6 +44,18 @@ Features = Annotated[
     list[Feature], msgspec.Meta(max_length=MAX_FEATURES, extra_json_schema=FEATURE_ITEMS)
 ]
 
+# The shape of an IANA name; whether the zone exists is the domain's check (400 either way).
+TimeZone = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$",
+        description="An IANA time zone name: the zone of the room's opening hours and rules",
+        examples=["Europe/Berlin"],
+    ),
+]
+
 
 class RoomIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
@@ -51,6 +63,7 @@ class RoomIn(msgspec.Struct, forbid_unknown_fields=True):
     capacity: Capacity
     features: Features = []
     requires_approval: bool = False
+    time_zone: TimeZone | None = None  # None: the campus zone (CAMPUS_BOOKING_TIME_ZONE)
     policy_id: UUID | None = None  # None: the campus defaults apply
 
 
@@ -62,6 +75,7 @@ class RoomPatch(msgspec.Struct, forbid_unknown_fields=True):
     capacity: Capacity | None = None
     features: Features | None = None
     requires_approval: bool | None = None
+    time_zone: TimeZone | None = None
     # Left out: unchanged; null: back to the campus defaults.
     policy_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
 
@@ -74,6 +88,7 @@ class RoomOut(msgspec.Struct):
     features: list[str]
     requires_approval: bool
     is_active: bool
+    time_zone: str
     created_at: datetime
     policy_id: UUID | None
 
@@ -87,6 +102,7 @@ class RoomOut(msgspec.Struct):
             features=sorted(room.features),
             requires_approval=room.requires_approval,
             is_active=room.is_active,
+            time_zone=room.time_zone,
             created_at=room.created_at,
             policy_id=room.policy_id,
         )
@@ -163,6 +179,7 @@ class RoomController(Controller):
                 capacity=data.capacity,
                 features=data.features,
                 requires_approval=data.requires_approval,
+                time_zone=data.time_zone,
                 policy_id=data.policy_id,
             ),
         )
@@ -190,6 +207,7 @@ class RoomController(Controller):
                 capacity=data.capacity,
                 features=data.features,
                 requires_approval=data.requires_approval,
+                time_zone=data.time_zone,
                 policy_id=data.policy_id if isinstance(data.policy_id, UUID) else None,
                 clear_policy=data.policy_id is None,
             ),

@@ -6,9 +6,10 @@ from campus_booking.adapters.memory.policies import MemoryBookingPolicyRepositor
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.adapters.memory.unit_of_work import MemoryUnitOfWork
-from campus_booking.adapters.memory.users import MemoryUserRepository
+from campus_booking.adapters.memory.users import MemoryAccountLookup, MemoryUserRepository
 
 __all__ = [
+    "MemoryAccountLookup",
     "MemoryAuditRepository",
     "MemoryBookingPolicyRepository",
     "MemoryBookingRepository",

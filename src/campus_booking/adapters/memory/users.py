@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from uuid import UUID
 
 from campus_booking.adapters.memory.paging import page_of
 from campus_booking.adapters.memory.rows import Rows
+from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.application.queries import Page, PageRequest, UserFilter
 from campus_booking.domain.errors import AlreadyExists, Unique
 from campus_booking.domain.users import Role, User
@@ -44,3 +46,14 @@ class MemoryUserRepository(Rows[User]):
                 key=lambda user: user.id,
             )
         )
+
+
+class MemoryAccountLookup:
+    """`AccountLookup` on a store: a copy of the account as it is now, as the database reads it."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def __call__(self, user_id: UUID) -> User | None:
+        user = self._store.users.get(user_id)
+        return copy.deepcopy(user) if user is not None else None

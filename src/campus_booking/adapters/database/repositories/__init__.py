@@ -9,9 +9,13 @@ from campus_booking.adapters.database.repositories.audit import SqlAuditReposito
 from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
 from campus_booking.adapters.database.repositories.policies import SqlBookingPolicyRepository
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
-from campus_booking.adapters.database.repositories.users import SqlUserRepository
+from campus_booking.adapters.database.repositories.users import (
+    SqlAccountLookup,
+    SqlUserRepository,
+)
 
 __all__ = [
+    "SqlAccountLookup",
     "SqlAuditRepository",
     "SqlBookingPolicyRepository",
     "SqlBookingRepository",

@@ -133,6 +133,7 @@ def _room_row(room: Room) -> dict[str, Any]:
         "requires_approval": room.requires_approval,
         "is_active": room.is_active,
         "created_at": room.created_at,
+        "time_zone": room.time_zone,
         "policy_id": room.policy_id,
     }
 
@@ -147,6 +148,7 @@ def _room_from(row: Sequence[Any]) -> Room:
         requires_approval,
         is_active,
         created_at,
+        zone,
         policy_id,
         features,
     ) = row
@@ -158,6 +160,7 @@ def _room_from(row: Sequence[Any]) -> Room:
         features=frozenset(features.split(FEATURE_SEPARATOR) if features else ()),
         requires_approval=requires_approval,
         is_active=is_active,
+        time_zone=zone,
         policy_id=policy_id,
         created_at=created_at,
     )

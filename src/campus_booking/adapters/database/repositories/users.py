@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import String, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from campus_booking.adapters.database.direct_reads import DirectReader
 from campus_booking.adapters.database.repositories.integrity import refusing_duplicates
 from campus_booking.adapters.database.repositories.paging import Listing
 from campus_booking.adapters.database.tables import users
@@ -111,6 +112,19 @@ def _user_row(user: User) -> dict[str, Any]:
         "token_version": user.token_version,
         "created_at": user.created_at,
     }
+
+
+class SqlAccountLookup:
+    """`AccountLookup` on the driver directly (`direct_reads.py`): the read every
+    authenticated request makes, without SQLAlchemy's execution layer."""
+
+    def __init__(self, reads: DirectReader) -> None:
+        self._reads = reads
+        self._by_id = reads.prepared(USER_BY_ID)
+
+    async def __call__(self, user_id: UUID) -> User | None:
+        rows = await self._reads.rows(self._by_id, {"user_id": user_id})
+        return _user_from(rows[0]) if rows else None
 
 
 def _user_from(row: Sequence[Any]) -> User:
