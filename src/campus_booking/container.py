@@ -193,7 +193,7 @@ class Container(containers.DeclarativeContainer):
         tokens=token_service,
         throttle=login_throttle,
     )
-    direct_reads = providers.Singleton(DirectReader, engine)
+    direct_reads = providers.Singleton(DirectReader.of, engine)
     accounts = providers.Singleton(SqlAccountLookup, direct_reads)
     get_current_user = providers.Factory(GetCurrentUser, accounts=accounts, tokens=token_service)
     sign_out_everywhere = providers.Factory(SignOutEverywhere, uow=uow.provider, clock=clock)

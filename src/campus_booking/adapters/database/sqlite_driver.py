@@ -154,12 +154,17 @@ async def _on_loop(adapted: _OnLoopConnection, operation: str, parameters: Any) 
             )
 
 
-async def read_on_loop(adapted: Any, operation: str, parameters: Any) -> list[Any]:
-    """The rows of one read on a reader's connection (`OnLoopAiosqlite`), as `_OnLoopCursor`
-    runs it, for callers that skip SQLAlchemy's execution layer."""
-    if not isinstance(adapted, _OnLoopConnection):
-        raise TypeError("read_on_loop needs a reader's connection (OnLoopAiosqlite)")
-    return (await _on_loop(adapted, operation, parameters)).rows
+async def read_rows(adapted: Any, operation: str, parameters: Any) -> list[Any]:
+    """The rows of one read, for callers that skip SQLAlchemy's execution layer: on the loop
+    on a reader's connection (`OnLoopAiosqlite`), else in one trip to the thread."""
+    if isinstance(adapted, _OnLoopConnection):
+        return (await _on_loop(adapted, operation, parameters)).rows
+    connection: aiosqlite.Connection = adapted._connection
+    async with adapted._execute_mutex:
+        outcome = await connection._execute(  # type: ignore[no-untyped-call]
+            _run, connection._conn, operation, parameters, False
+        )
+    return outcome.rows  # type: ignore[no-any-return]
 
 
 class _OneTripConnection(AsyncAdapt_aiosqlite_connection):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from campus_booking.adapters.database.engine import reader
+from campus_booking.adapters.database.direct_reads import DirectConnection, DirectReader
 from campus_booking.adapters.database.reachability import is_unreachable, unavailable
 from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
@@ -39,19 +39,12 @@ class SqlAlchemyUnitOfWork:
         self._events = EventPublisher(handlers)
 
     async def __aenter__(self) -> Self:
-        engine = reader(self._engine) if self._read_only else self._engine
-        try:
-            connection = await engine.connect()
-        except (DBAPIError, OSError, PoolTimeout) as error:  # whatever the cause, no connection
-            raise unavailable() from error
-        if not self._read_only:  # a reader's statements each run on their own
-            try:
-                await connection.begin()
-            except Exception as error:
-                await connection.close()
-                if is_unreachable(error):
-                    raise unavailable() from error
-                raise
+        if self._read_only:
+            # A reader's statements each run on their own, straight on the driver: its
+            # repositories only read, through `execute` and `scalar` (direct_reads.py).
+            connection = cast(AsyncConnection, DirectConnection(DirectReader.of(self._engine)))
+        else:
+            connection = await self._begin()
         self._connection: AsyncConnection = connection
         self.users = SqlUserRepository(connection, self._events)
         self.rooms = SqlRoomRepository(connection, self._events)
@@ -60,17 +53,33 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAuditRepository(connection)
         return self
 
+    async def _begin(self) -> AsyncConnection:
+        try:
+            connection = await self._engine.connect()
+        except (DBAPIError, OSError, PoolTimeout) as error:  # whatever the cause, no connection
+            raise unavailable() from error
+        try:
+            await connection.begin()
+        except Exception as error:
+            await connection.close()
+            if is_unreachable(error):
+                raise unavailable() from error
+            raise
+        return connection
+
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self._read_only:
+            self._events.drop()
+            return  # a direct reader holds no connection between its statements
         try:
             try:
-                if not self._read_only:
-                    await self.rollback()
-            finally:  # closing ends a reader's statements, and undoes what was not committed
+                await self.rollback()
+            finally:  # closing undoes what was not committed
                 await self._connection.close()
         except Exception as error:
             if is_unreachable(error):
