@@ -241,9 +241,10 @@ class SqlBookingRepository:
             "window_end": end,
         }
         query = USAGE_WITHOUT_POLICY if policy_id is None else USAGE_UNDER_POLICY
+        # Rows by position: a reader's rows are plain tuples (direct_reads.py).
         rows = (await self._connection.execute(query, params)).all()
-        slots = [TimeSlot(row.starts_at, row.ends_at) for row in rows if row.starts_at]
-        return Usage(slots=slots, upcoming=rows[0].upcoming)
+        slots = [TimeSlot(start, end) for _, start, end in rows if start is not None]
+        return Usage(slots=slots, upcoming=rows[0][0])
 
 
 def _overlap_params(room_id: UUID, slot: TimeSlot) -> dict[str, Any]:
