@@ -39,6 +39,12 @@ from campus_booking.application.bookings import (
     GetBooking,
     ListBookings,
 )
+from campus_booking.application.closures import (
+    CreateClosures,
+    DeleteClosure,
+    GetClosure,
+    ListClosures,
+)
 from campus_booking.application.hashing import BoundedPasswordHasher
 from campus_booking.application.ports import Clock
 from campus_booking.application.rooms import (
@@ -235,6 +241,10 @@ class Container(containers.DeclarativeContainer):
     get_booking = providers.Factory(GetBooking, uow=uow.provider)
     list_bookings = providers.Factory(ListBookings, uow=uow.provider)
 
+    create_closures = providers.Factory(CreateClosures, uow=uow.provider, clock=clock)
+    list_closures = providers.Factory(ListClosures, uow=uow.provider)
+    get_closure = providers.Factory(GetClosure, uow=uow.provider)
+    delete_closure = providers.Factory(DeleteClosure, uow=uow.provider, clock=clock)
     list_booking_policies = providers.Factory(ListBookingPolicies, uow=uow.provider)
     get_booking_policy = providers.Factory(GetBookingPolicy, uow=uow.provider)
     create_booking_policy = providers.Factory(CreateBookingPolicy, uow=uow.provider, clock=clock)

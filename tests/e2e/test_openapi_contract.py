@@ -44,6 +44,10 @@ OPERATIONS = {
     ("/bookings/{booking_id}/cancel", "post"),
     ("/bookings/{booking_id}/approve", "post"),
     ("/bookings/{booking_id}/reject", "post"),
+    ("/closures", "get"),
+    ("/closures", "post"),
+    ("/closures/{closure_id}", "get"),
+    ("/closures/{closure_id}", "delete"),
     ("/bookings/check", "post"),
     ("/booking-policies", "get"),
     ("/booking-policies", "post"),
@@ -65,6 +69,8 @@ GUARDED = {
     ("/admin/audit", "get"),
     ("/bookings/{booking_id}/approve", "post"),
     ("/bookings/{booking_id}/reject", "post"),
+    ("/closures", "post"),
+    ("/closures/{closure_id}", "delete"),
     ("/booking-policies", "post"),
     ("/booking-policies/{policy_id}", "put"),
     ("/booking-policies/{policy_id}", "delete"),
@@ -73,6 +79,8 @@ SUCCESS = {
     ("/rooms", "post"): "201",
     ("/bookings", "post"): "201",
     ("/rooms/{room_id}", "delete"): "204",
+    ("/closures", "post"): "201",
+    ("/closures/{closure_id}", "delete"): "204",
     ("/bookings/{booking_id}/cancel", "post"): "200",
     ("/bookings/{booking_id}/approve", "post"): "200",
     ("/bookings/{booking_id}/reject", "post"): "200",
@@ -229,7 +237,7 @@ async def test_401_is_declared_exactly_where_authentication_applies(
 async def test_operations_with_a_body_declare_413_and_415(openapi: dict[str, Any]) -> None:
     with_body = [(p, m, op) for p, m, op in all_operations(openapi) if "requestBody" in op]
 
-    assert len(with_body) == 13
+    assert len(with_body) == 14
     assert missing(with_body, "413", lambda path, method: True) == []
     assert missing(with_body, "415", lambda path, method: True) == []
 
@@ -248,12 +256,16 @@ async def test_throttled_operations_declare_429(openapi: dict[str, Any]) -> None
     assert missing(all_operations(openapi), "429", lambda p, m: (p, m) in throttled) == []
 
 
-async def test_422_is_declared_where_booking_rules_refuse(openapi: dict[str, Any]) -> None:
+async def test_422_is_declared_where_rules_refuse(openapi: dict[str, Any]) -> None:
     declaring = {
         (path, method) for path, method, op in all_operations(openapi) if "422" in codes(op)
     }
 
-    assert declaring == {("/bookings", "post"), ("/bookings/{booking_id}", "patch")}
+    assert declaring == {
+        ("/bookings", "post"),
+        ("/bookings/{booking_id}", "patch"),
+        ("/closures", "post"),  # a closure that has ended already: `in_the_past`
+    }
 
 
 async def test_the_422_response_documents_every_reason_code(openapi: dict[str, Any]) -> None:
@@ -296,7 +308,7 @@ async def test_json_bodies_refuse_unknown_fields(openapi: dict[str, Any]) -> Non
         if schemas[name].get("additionalProperties") is not False
     }
 
-    assert len(bodies) == 12
+    assert len(bodies) == 13
     assert open_bodies == {}
 
 

@@ -75,6 +75,10 @@ BEYOND_THE_SCHEMA = {
     # date-time but falls before year 1 in UTC.
     "GET /bookings": ["400"],
     "GET /admin/audit": ["400"],
+    "GET /closures": ["400"],
+    # A closure must end after it starts (400) and after now (422); a room named may not exist
+    # (404, expected already), and active bookings may be in its way (409, expected already).
+    "POST /closures": ["400", "422"],
 }
 POSITIVE_EXPECTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 CONFIG = {
@@ -146,6 +150,7 @@ class World:
     rooms: list[str]
     bookings: list[str]
     users: list[str]
+    closures: list[str]
     now: datetime
 
     @property
@@ -155,7 +160,12 @@ class World:
 
     @property
     def known_ids(self) -> dict[str, list[str]]:
-        return {"room_id": self.rooms, "booking_id": self.bookings, "user_id": self.users}
+        return {
+            "room_id": self.rooms,
+            "booking_id": self.bookings,
+            "user_id": self.users,
+            "closure_id": self.closures,
+        }
 
 
 class Fuzzing:
@@ -284,6 +294,18 @@ async def _seed(container: Container, role: str) -> World:
         ]
         await post(f"/bookings/{bookings[4]}/cancel", student)  # CANCELLED
         await post(f"/bookings/{bookings[5]}/reject", staff, {"reason": "Closed"})  # REJECTED
+        closed = await client.post(
+            "/closures",
+            json={
+                "room_ids": [lab, hall],
+                "starts_at": (day + timedelta(days=1, hours=10)).isoformat(),
+                "ends_at": (day + timedelta(days=1, hours=12)).isoformat(),
+                "reason": "Cleaning",
+            },
+            headers=auth(staff),
+        )
+        assert closed.status_code == 201, closed.text
+        closures = [str(item["id"]) for item in closed.json()["items"]]
 
     user_id, token = signed_in[Role(role)] if role != ANONYMOUS else (None, None)
     emails = {Role.STUDENT: "stu@uni.example", Role.STAFF: "sam@uni.example"}
@@ -297,5 +319,6 @@ async def _seed(container: Container, role: str) -> World:
         rooms=[lab, hall, retired],
         bookings=bookings,
         users=[student_id, staff_id, other_id],
+        closures=closures,
         now=now,
     )

@@ -38,7 +38,7 @@ from tests.fuzz.test_api_fuzz import (
 )
 
 ROLE = "STAFF"
-SCENARIOS = 40  # Hypothesis examples: each a sequence of up to STEPS linked calls
+SCENARIOS = 60  # Hypothesis examples: each a sequence of up to STEPS linked calls
 STEPS = 6
 FOLLOWED = (
     "PATCH /bookings/{booking_id}",

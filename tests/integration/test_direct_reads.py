@@ -7,7 +7,8 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -18,8 +19,14 @@ from campus_booking.adapters.database.direct_reads import DirectReader
 from campus_booking.adapters.database.engine import create_engine
 from campus_booking.adapters.database.repositories import SqlAccountLookup
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
+from campus_booking.application.queries import BookingFilter, PageRequest
+from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.errors import Unavailable
+from campus_booking.domain.rooms import Room
+from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
+
+NOW = datetime(2026, 12, 7, 9, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -119,3 +126,41 @@ async def test_a_busy_sqlite_read_waits_off_the_event_loop(sqlite_url: str) -> N
     assert found.id == stored.id
     assert time.monotonic() - started >= 0.3
     assert ticks >= 10
+
+
+async def test_a_list_parameter_beside_others_is_bound_with_each_ones_type(
+    engine: AsyncEngine,
+) -> None:
+    """`status IN (…)` expands per call; the UUID and instant beside it still go through
+    their columns' processors (SQLite takes no UUID object)."""
+    requester = await a_stored_user(engine)
+    room = Room.create(name=f"Oak {uuid4().hex[:6]}", building="Main", capacity=4, now=NOW, by=None)
+    booking = Booking.request(
+        room_id=room.id,
+        requester_id=requester.id,
+        slot=TimeSlot(NOW + timedelta(days=1), NOW + timedelta(days=1, hours=1)),
+        title="Study",
+        attendees=1,
+        needs_approval=True,
+        now=NOW,
+    )
+    async with SqlAlchemyUnitOfWork(engine) as uow:
+        await uow.rooms.add(room)
+        await uow.bookings.add(booking)
+        await uow.commit()
+    wanted = BookingFilter(
+        requester_id=requester.id,
+        room_id=room.id,
+        statuses=frozenset({BookingStatus.PENDING, BookingStatus.APPROVED}),
+        ends_after=NOW,
+    )
+
+    async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
+        found = await uow.bookings.search(wanted, PageRequest())
+        none = await uow.bookings.search(
+            replace(wanted, statuses=frozenset({BookingStatus.CANCELLED})), PageRequest()
+        )
+
+    assert [item.id for item in found.items] == [booking.id]
+    assert found.total == 1
+    assert none.items == []

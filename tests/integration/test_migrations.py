@@ -24,7 +24,15 @@ from campus_booking.adapters.database.migrations import downgrade, upgrade
 from campus_booking.adapters.database.probe import SqlDatabaseProbe
 from campus_booking.adapters.database.tables import metadata, rooms, users
 
-APP_TABLES = {"audit_log", "booking_policies", "bookings", "room_features", "rooms", "users"}
+APP_TABLES = {
+    "audit_log",
+    "booking_policies",
+    "bookings",
+    "closures",
+    "room_features",
+    "rooms",
+    "users",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from campus_booking.adapters.memory import MemoryStore
 from campus_booking.domain.booking_policies import BookingPolicy, PolicyLimits
 from campus_booking.domain.bookings import Booking, BookingStatus
+from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
@@ -104,6 +105,24 @@ def a_booking(
         decided_at=EARLIER if decided_by else None,
         decision_reason="Fine by me" if decided_by else None,
     )
+
+
+def period(start: float, end: float) -> Period:
+    """The period from `start` to `end` hours after NOW: any length, unlike a slot."""
+    return Period(at(start), at(end))
+
+
+def a_closure(room: Room, closed: Period, *, reason: str = "Renovation") -> Closure:
+    return Closure(
+        room_id=room.id, period=closed, reason=reason, created_by=None, created_at=EARLIER
+    )
+
+
+def add_closure(store: MemoryStore, room: Room, closed: Period, **fields: Any) -> Closure:
+    """`a_closure(room, closed, **fields)`, in the store."""
+    closure = a_closure(room, closed, **fields)
+    store.closures[closure.id] = closure
+    return closure
 
 
 def add_user(store: MemoryStore, role: Role = Role.STUDENT, **fields: Any) -> User:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -20,7 +21,14 @@ from campus_booking.domain.approval import needs_approval
 from campus_booking.domain.audit import Action
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking
-from campus_booking.domain.errors import InvalidValue, NotFound, RulesBroken, SlotTaken, Violation
+from campus_booking.domain.closures import Closure
+from campus_booking.domain.errors import (
+    InvalidValue,
+    NotFound,
+    RulesBroken,
+    SlotTaken,
+    Violation,
+)
 from campus_booking.domain.permissions import Capability, check_may, may
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
@@ -55,10 +63,11 @@ class BookingCheck:
 
     violations: list[Violation]
     conflicts: list[tuple[datetime, datetime]]
+    closures: list[tuple[datetime, datetime, str]] = field(default_factory=list)
 
     @property
     def bookable(self) -> bool:
-        return not self.violations and not self.conflicts
+        return not self.violations and not self.conflicts and not self.closures
 
 
 class _SlotHolder:
@@ -82,21 +91,26 @@ class _SlotHolder:
 
     async def _check_free(self, uow: UnitOfWork, booking: Booking) -> None:
         clashes = await uow.bookings.overlapping(booking.room_id, booking.slot, ignore=booking.id)
-        if clashes:
-            raise _slot_taken(clashes)
+        closures = await uow.closures.overlapping(booking.room_id, booking.slot)
+        if clashes or closures:
+            raise _slot_taken(clashes, closures)
 
     async def _explain(self, error: SlotTaken, booking: Booking) -> SlotTaken:
-        if error.conflicts:
+        if error.explained:
             return error
         async with self._uow(read_only=True) as uow:
             clashes = await uow.bookings.overlapping(
                 booking.room_id, booking.slot, ignore=booking.id
             )
-        return _slot_taken(clashes)
+            closures = await uow.closures.overlapping(booking.room_id, booking.slot)
+        return _slot_taken(clashes, closures)
 
 
-def _slot_taken(clashes: list[Booking]) -> SlotTaken:
-    return SlotTaken([(clash.slot.start, clash.slot.end) for clash in clashes])
+def _slot_taken(clashes: Sequence[Booking], closures: Sequence[Closure] = ()) -> SlotTaken:
+    return SlotTaken(
+        [(clash.slot.start, clash.slot.end) for clash in clashes],
+        [(closure.period.start, closure.period.end, closure.reason) for closure in closures],
+    )
 
 
 def _check_override(actor: User, override_policy: bool) -> None:
@@ -137,8 +151,9 @@ class CreateBooking(_SlotHolder):
                     now=now,
                     override_policy=command.override_policy,
                 )
-                if clashes:  # after the rules: a request they refuse is refused as such
-                    raise _slot_taken(clashes)
+                closures = await uow.closures.overlapping(room.id, slot)
+                if clashes or closures:  # after the rules: a request they refuse is refused so
+                    raise _slot_taken(clashes, closures)
                 await uow.bookings.add(booking)
                 await uow.commit()
         except SlotTaken as error:
@@ -223,7 +238,12 @@ class CheckBooking:
                 override_policy=command.override_policy,
             )
             clashes = await uow.bookings.overlapping(room.id, slot)
-        return BookingCheck(violations, [(clash.slot.start, clash.slot.end) for clash in clashes])
+            closures = await uow.closures.overlapping(room.id, slot)
+        return BookingCheck(
+            violations,
+            [(clash.slot.start, clash.slot.end) for clash in clashes],
+            [(c.period.start, c.period.end, c.reason) for c in closures],
+        )
 
 
 class CancelBooking:

@@ -12,6 +12,7 @@ from uuid import UUID
 from campus_booking.application.queries import (
     AuditFilter,
     BookingFilter,
+    ClosureFilter,
     Page,
     PageRequest,
     RoomFilter,
@@ -21,6 +22,7 @@ from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.booking_checks import Usage
 from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
@@ -139,6 +141,11 @@ class BookingRepository(Protocol):
         """Active bookings of the room that end after `instant`; `lock` holds their rows."""
         ...
 
+    async def active_within(self, room_id: UUID, period: Period) -> list[Booking]:
+        """Active bookings of the room that overlap `period` (of any length), earliest first,
+        locked: a closure is about to cancel them or be refused."""
+        ...
+
     async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
         """How many active bookings of the requester end after `instant`."""
         ...
@@ -170,6 +177,27 @@ class BookingRepository(Protocol):
         ...
 
 
+class ClosureRepository(Protocol):
+    async def add(self, closure: Closure) -> None:
+        """Store a new closure; raises `BookingsInTheWay` when the database refuses it for an
+        active booking of its room that overlaps it."""
+        ...
+
+    async def get(self, closure_id: UUID) -> Closure | None: ...
+
+    async def delete(self, closure: Closure) -> None:
+        """Removes the closure; its time is free at once."""
+        ...
+
+    async def overlapping(self, room_id: UUID, slot: TimeSlot) -> list[Closure]:
+        """Closures of the room that overlap `slot`, earliest first."""
+        ...
+
+    async def search(self, filter: ClosureFilter, page: PageRequest) -> Page[Closure]:
+        """Ordered by start; a constant number of queries whatever the page size."""
+        ...
+
+
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
 
@@ -190,8 +218,9 @@ class UnitOfWork(Protocol):
     A writer locks every row it reads and then writes back, so that a concurrent writer of the
     same row waits for it and then reads what it wrote: no change is lost. Rows are locked in
     one order, so that writers cannot deadlock: the acting user (and, for changes to users,
-    the other users, in id order), then rooms, then bookings. Where the database runs one
-    writer at a time (SQLite), locking is a no-op.
+    the other users, in id order), then rooms (in id order when several), then bookings.
+    Closures are written under their room's lock alone. Where the database runs one writer
+    at a time (SQLite), locking is a no-op.
     """
 
     # Read-only to the use-cases: each adapter holds its own repositories.
@@ -201,6 +230,8 @@ class UnitOfWork(Protocol):
     def rooms(self) -> RoomRepository: ...
     @property
     def bookings(self) -> BookingRepository: ...
+    @property
+    def closures(self) -> ClosureRepository: ...
     @property
     def policies(self) -> BookingPolicyRepository: ...
     @property

@@ -72,6 +72,15 @@ class BookingFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class ClosureFilter:
+    """`starts_before`/`ends_after` select closures overlapping the window `[from, to)`."""
+
+    room_id: UUID | None = None
+    ends_after: datetime | None = None
+    starts_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UserFilter:
     """`text`: part of an email or a full name; blank means any."""
 

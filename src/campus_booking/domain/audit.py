@@ -1,4 +1,4 @@
-"""The audit trail: who changed which booking, room or account, when, and from what to what.
+"""The audit trail: who changed which booking, room, closure or account, when, from what to what.
 
 Entries are written from the aggregates' events (see events.py) in the same transaction as
 the change they describe, so the trail holds every committed change and nothing that was
@@ -19,6 +19,7 @@ from campus_booking.domain.events import Fields
 class Entity(StrEnum):
     BOOKING = "booking"
     ROOM = "room"
+    CLOSURE = "closure"
     USER = "user"
     BOOKING_POLICY = "booking_policy"
 

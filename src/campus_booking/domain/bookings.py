@@ -177,11 +177,17 @@ class Booking(RecordsEvents):
     def reject(self, *, by: UUID, at: datetime, reason: str | None) -> None:
         self._decide(BookingStatus.REJECTED, BookingRejected, by=by, at=at, reason=reason)
 
-    def cancel(self, *, by: UUID, at: datetime) -> None:
+    def cancel(self, *, by: UUID, at: datetime, reason: str | None = None) -> None:
+        """With a `reason` (a closure's), the cancellation is a decision: who, when and why
+        are kept as the booking's decision."""
         if not self.is_active:
             raise InvalidTransition(f"A {self.status.value} booking cannot be cancelled.")
         before = self.trail_fields()
         self.status = BookingStatus.CANCELLED
+        if reason is not None:
+            self.decided_by = by
+            self.decided_at = at
+            self.decision_reason = clean_reason(reason)
         self._record_change(BookingCancelled, before, by=by, at=at)
 
     def _decide(

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from uuid import UUID
 
 
 class DomainError(Exception):
@@ -45,11 +46,52 @@ class AlreadyExists(Conflict):
 
 
 class SlotTaken(Conflict):
-    """The slot overlaps active bookings of the room; `conflicts` holds their times only."""
+    """The slot overlaps active bookings of the room, or its closures.
 
-    def __init__(self, conflicts: Sequence[tuple[datetime, datetime]] = ()) -> None:
-        super().__init__("The room is already booked at that time.")
+    `conflicts` holds the bookings' times only; `closures` each closure's times and reason,
+    which are public. Both empty: the database refused the write, and the caller looks them up.
+    """
+
+    def __init__(
+        self,
+        conflicts: Sequence[tuple[datetime, datetime]] = (),
+        closures: Sequence[tuple[datetime, datetime, str]] = (),
+    ) -> None:
+        super().__init__(
+            "The room is closed at that time."
+            if closures and not conflicts
+            else "The room is already booked at that time."
+        )
         self.conflicts = list(conflicts)
+        self.closures = list(closures)
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.conflicts or self.closures)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingInTheWay:
+    """An active booking a new closure would overlap: staff may see which one it is."""
+
+    booking_id: UUID
+    room_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+
+
+class BookingsInTheWay(Conflict):
+    """A closure overlaps active bookings of its room and was not asked to cancel them.
+
+    Empty `bookings`: the database refused the closure, and the caller looks them up.
+    """
+
+    def __init__(self, bookings: Sequence[BookingInTheWay] = ()) -> None:
+        super().__init__(
+            "Active bookings overlap the closure; see `conflicts`, or close with "
+            "cancel_conflicting=true to cancel them."
+        )
+        self.bookings = list(bookings)
 
 
 class InvalidTransition(Conflict):

@@ -60,6 +60,14 @@ class RoomDeactivated(DomainEvent): ...
 
 
 @dataclass(frozen=True, slots=True)
+class ClosureCreated(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRemoved(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
 class BookingPolicyCreated(DomainEvent): ...
 
 

@@ -9,7 +9,7 @@ from campus_booking.domain.errors import InvalidValue
 
 
 @cache
-def _known_zones() -> frozenset[str]:
+def known_time_zones() -> frozenset[str]:
     """Read once (about 0.1 s): the names of the time zone database, system's or `tzdata`'s."""
     return frozenset(available_timezones())
 
@@ -17,7 +17,7 @@ def _known_zones() -> frozenset[str]:
 def check_time_zone(name: str, field: str = "time_zone") -> str:
     """An IANA name as the database spells it (`Europe/Berlin`, `UTC`): names are
     case-sensitive, so `europe/berlin` is refused rather than guessed."""
-    if name not in _known_zones():
+    if name not in known_time_zones():
         raise InvalidValue(field, f"{name!r} is not an IANA time zone name such as Europe/Berlin")
     return name
 

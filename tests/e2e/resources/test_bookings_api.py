@@ -300,7 +300,8 @@ async def test_overlap_is_a_conflict_naming_only_the_times_taken(
     assert set(problem) <= {"type", "title", "status", "detail", "conflicts"}
     assert len(problem["conflicts"]) == 1
     conflict = problem["conflicts"][0]
-    assert set(conflict) == {"starts_at", "ends_at"}
+    assert set(conflict) == {"starts_at", "ends_at", "kind"}
+    assert conflict["kind"] == "booking"
     assert (instant(conflict["starts_at"]), instant(conflict["ends_at"])) == (at(9), at(10))
     for secret in (taken["id"], str(other.id), other.email, "Secret meeting"):
         assert secret not in response.text

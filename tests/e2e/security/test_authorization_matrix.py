@@ -38,12 +38,14 @@ METHODS = {"get", "put", "post", "patch", "delete"}
 
 @dataclass
 class Scene:
-    """One actor of each role, a spare room and a student's PENDING booking of another room."""
+    """One actor of each role, a spare room with a closure, and a student's PENDING booking of
+    another room."""
 
     actors: dict[str, Actor]
     room_id: str
     booking_id: str
     other_id: str
+    closure_id: str
     policy_id: str
 
     def path(self, rule: Rule) -> str:
@@ -51,6 +53,7 @@ class Scene:
             room_id=self.room_id,
             booking_id=self.booking_id,
             user_id=self.other_id,
+            closure_id=self.closure_id,
             policy_id=self.policy_id,
         )
 
@@ -67,9 +70,22 @@ async def scene(client: AsyncTestClient[Any], actors: Actors) -> Scene:
     spare = await create_room(client, staff, "Spare")
     approval = await create_room(client, staff, "Approval", requires_approval=True)
     booking = await book(client, student, approval["id"], at(9), at(10))
+    closure = await client.post("/closures", json=closure_body(spare["id"]), headers=staff.headers)
+    assert closure.status_code == 201, closure.text
+    closure_id = closure.json()["items"][0]["id"]
     policy = await client.post("/booking-policies", json={"name": "Unused"}, headers=staff.headers)
     assert policy.status_code == 201, policy.text
-    return Scene(people, spare["id"], booking["id"], str(other.id), policy.json()["id"])
+    return Scene(people, spare["id"], booking["id"], str(other.id), closure_id, policy.json()["id"])
+
+
+def closure_body(room_id: str, *, day: int = 3) -> dict[str, Any]:
+    """An evening when nothing is booked."""
+    return {
+        "room_ids": [room_id],
+        "starts_at": at(18, day=day).isoformat(),
+        "ends_at": at(22, day=day).isoformat(),
+        "reason": "Cleaning",
+    }
 
 
 Body = Callable[[Scene], dict[str, Any]]
@@ -107,6 +123,13 @@ CALLS: dict[str, tuple[int, Body]] = {
     "POST /bookings/{booking_id}/cancel": (200, no_body),
     "POST /bookings/{booking_id}/approve": (200, no_body),
     "POST /bookings/{booking_id}/reject": (200, lambda _: {"json": {"reason": "Exams"}}),
+    "POST /closures": (
+        201,
+        lambda s: {"json": closure_body(s.room_id, day=4)},
+    ),
+    "GET /closures": (200, no_body),
+    "GET /closures/{closure_id}": (200, no_body),
+    "DELETE /closures/{closure_id}": (204, no_body),
     "POST /bookings/check": (
         200,
         lambda s: {"json": booking_body(s.room_id, at(13), at(14))},

@@ -15,6 +15,7 @@ def state(store: MemoryStore) -> dict[str, Any]:
         "users": {key: asdict(user) for key, user in store.users.items()},
         "rooms": {key: asdict(room) for key, room in store.rooms.items()},
         "bookings": {key: asdict(booking) for key, booking in store.bookings.items()},
+        "closures": {key: asdict(closure) for key, closure in store.closures.items()},
         "policies": {key: asdict(policy) for key, policy in store.policies.items()},
         "audit": list(store.audit),
     }

@@ -46,10 +46,18 @@ from campus_booking.application.bookings import (
     GetBooking,
     ListBookings,
 )
+from campus_booking.application.closures import (
+    CreateClosures,
+    CreateClosuresCommand,
+    DeleteClosure,
+    GetClosure,
+    ListClosures,
+)
 from campus_booking.application.ports import UnitOfWorkFactory
 from campus_booking.application.queries import (
     AuditFilter,
     BookingFilter,
+    ClosureFilter,
     PageRequest,
     RoomFilter,
     UserFilter,
@@ -73,13 +81,14 @@ from campus_booking.application.users import ChangeUser, ChangeUserCommand, List
 from campus_booking.domain.booking_policies import BookingPolicy, PolicyLimits
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking, BookingStatus
+from campus_booking.domain.closures import Closure
 from campus_booking.domain.errors import NotFound, PermissionDenied
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import Role, User
 from tests.e2e.security.permissions import OWN_ONLY, TABLE, Rule
 from tests.unit.application.fakes import FakeHasher
 from tests.unit.application.store_state import state
-from tests.unit.builders import CLIENT, PASSWORD, add_booking, at, slot
+from tests.unit.builders import CLIENT, PASSWORD, add_booking, add_closure, at, period, slot
 
 ROLES = (Role.STUDENT, Role.STAFF, Role.ADMIN)
 PENDING = BookingStatus.PENDING
@@ -88,8 +97,9 @@ NO_USE_CASE = {"GET /health", "GET /health/ready"}  # probes of the service, not
 
 @dataclass
 class Scene:
-    """A fresh store: one person of each role and another student, a spare room, and the
-    student's and the other student's PENDING bookings of a room that needs approval."""
+    """A fresh store: one person of each role and another student, a spare room with a
+    closure, and the student's and the other student's PENDING bookings of a room that needs
+    approval."""
 
     uow: UnitOfWorkFactory
     accounts: MemoryAccountLookup
@@ -101,6 +111,7 @@ class Scene:
     room: Room
     approval_room: Room
     booking: Booking  # the student's
+    closure: Closure  # of the spare room
     policy: BookingPolicy  # followed by no room
 
     def login_throttle(self) -> LoginThrottle:
@@ -126,6 +137,7 @@ def scene(
         user.password_hash = "hashed:" + PASSWORD
     booking = add_booking(store, approval_room, slot(1, 2), by=student, status=PENDING)
     add_booking(store, approval_room, slot(3, 4), by=other_student, status=PENDING)
+    closure = add_closure(store, room, period(30, 34))
     people = {Role.STUDENT: student, Role.STAFF: staff, Role.ADMIN: admin}
     policy = BookingPolicy(name="Unused", limits=PolicyLimits(), created_at=clock.now())
     store.policies[policy.id] = policy
@@ -140,6 +152,7 @@ def scene(
         room,
         approval_room,
         booking,
+        closure,
         policy,
     )
 
@@ -233,6 +246,25 @@ async def reject(s: Scene, actor: User) -> Any:
     return await DecideBooking(s.uow, s.clock).reject(actor, s.booking.id, "Exams")
 
 
+async def close_rooms(s: Scene, actor: User) -> Any:
+    command = CreateClosuresCommand(
+        room_ids=[s.room.id], starts_at=at(40), ends_at=at(48), reason="Renovation"
+    )
+    return await CreateClosures(s.uow, s.clock)(actor, command)
+
+
+async def list_closures(s: Scene, _: User) -> Any:
+    return await ListClosures(s.uow)(ClosureFilter(), PageRequest())
+
+
+async def get_closure(s: Scene, _: User) -> Any:
+    return await GetClosure(s.uow)(s.closure.id)
+
+
+async def delete_closure(s: Scene, actor: User) -> Any:
+    return await DeleteClosure(s.uow, s.clock)(actor, s.closure.id)
+
+
 async def check_booking(s: Scene, actor: User) -> Any:
     command = CreateBookingCommand(
         room_id=s.room.id, starts_at=at(5), ends_at=at(6), title="Seminar"
@@ -293,6 +325,10 @@ CALLS: dict[str, Call] = {
     "POST /bookings/{booking_id}/cancel": cancel_booking,
     "POST /bookings/{booking_id}/approve": approve,
     "POST /bookings/{booking_id}/reject": reject,
+    "POST /closures": close_rooms,
+    "GET /closures": list_closures,
+    "GET /closures/{closure_id}": get_closure,
+    "DELETE /closures/{closure_id}": delete_closure,
     "POST /bookings/check": check_booking,
     "GET /booking-policies": list_policies,
     "GET /booking-policies/{policy_id}": get_policy,

@@ -52,6 +52,7 @@ class DirectRead:
     sql: str
     parameters: tuple[str, ...]  # the bound parameters' names, in placeholder order
     binds: tuple[Processor, ...]
+    processors: Mapping[str, Processor]  # every bound parameter's, by name
     defaults: Mapping[str, Any]  # the values that the statement binds itself (a separator)
     columns: tuple[Processor, ...]
     row_type: Callable[[Iterator[Any]], tuple[Any, ...]]  # rows answer `row.name`, as Row does
@@ -75,6 +76,9 @@ class DirectRead:
             sql=sql,
             parameters=names,
             binds=tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names),
+            processors={
+                name: _bind_processor(bind.type, dialect) for name, bind in compiled.binds.items()
+            },
             defaults={
                 name: bind.effective_value
                 for name, bind in compiled.binds.items()
@@ -92,14 +96,13 @@ class DirectRead:
         """The SQL to run for `values`, and its positional arguments."""
         if self.expands:
             state = self.compiled.construct_expanded_state(dict(values))
-            order = state.positiontup or ()
-            processors = state.processors
-            return state.statement, tuple(
-                processors[name](state.parameters[name])
-                if name in processors
-                else state.parameters[name]
-                for name in order
-            )
+            # Processors of the expanded names (statuses_1, …), then of the others.
+            processors = {**self.processors, **state.processors}
+            expanded = []
+            for name in state.positiontup or ():
+                value, process = state.parameters[name], processors.get(name)
+                expanded.append(process(value) if process else value)
+            return state.statement, tuple(expanded)
         arguments = []
         for name, process in zip(self.parameters, self.binds, strict=True):
             value = values[name] if name in values else self.defaults[name]

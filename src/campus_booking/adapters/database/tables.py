@@ -23,6 +23,11 @@ from campus_booking.adapters.database.types import UTCDateTime
 # SQLite's triggers raise. Both arrive in revision 0002; no model can describe them, so they
 # live in the migration alone.
 OVERLAP_GUARD = "bookings_no_overlap"
+# The guards between bookings and closures (revision 0008): the message of the error each
+# raises, the first for a booking written into a closure, the second for a closure written
+# over an active booking.
+CLOSED_GUARD = "bookings_not_in_closures"
+CLOSURE_GUARD = "closures_over_no_booking"
 
 metadata = MetaData(
     naming_convention={
@@ -116,6 +121,23 @@ bookings = Table(
     CheckConstraint("status IN ('PENDING', 'APPROVED', 'REJECTED', 'CANCELLED')", name="status"),
     Index("ix_bookings_room_id_starts_at", "room_id", "starts_at"),
     Index("ix_bookings_starts_at", "starts_at"),
+)
+
+# A room's closures: times it takes no booking. Any length, so no look-back bounds a search:
+# (room_id, ends_at) lets a search skip the closures that ended before the time it asks about.
+closures = Table(
+    "closures",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("room_id", Uuid, ForeignKey("rooms.id"), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("created_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("starts_at < ends_at", name="period_order"),
+    Index("ix_closures_room_id_ends_at", "room_id", "ends_at"),
+    Index("ix_closures_starts_at", "starts_at"),
 )
 
 

@@ -20,6 +20,7 @@ from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
     SqlBookingPolicyRepository,
     SqlBookingRepository,
+    SqlClosureRepository,
     SqlRoomRepository,
     SqlUserRepository,
 )
@@ -49,6 +50,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlUserRepository(connection, self._events)
         self.rooms = SqlRoomRepository(connection, self._events)
         self.bookings = SqlBookingRepository(connection, self._events)
+        self.closures = SqlClosureRepository(connection, self._events)
         self.policies = SqlBookingPolicyRepository(connection, self._events)
         self.audit = SqlAuditRepository(connection)
         return self

@@ -13,6 +13,7 @@ from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
 from campus_booking.adapters.http.booking_policies import BookingPolicyController
 from campus_booking.adapters.http.bookings import BookingController
+from campus_booking.adapters.http.closures import ClosureController
 from campus_booking.adapters.http.connections import CloseWhenBodyUnread
 from campus_booking.adapters.http.content_types import DeclaredContentType
 from campus_booking.adapters.http.dependencies import AppContainer, ContainerDependencies
@@ -41,6 +42,7 @@ def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) ->
             AuthController,
             RoomController,
             BookingController,
+            ClosureController,
             BookingPolicyController,
             AdminUserController,
             AuditController,

@@ -133,7 +133,11 @@ class BookingCheckOut(msgspec.Struct):
         return cls(
             bookable=check.bookable,
             violations=[RuleViolation.of(v) for v in check.violations],
-            conflicts=[ConflictingSlot(start, end) for start, end in check.conflicts],
+            conflicts=[ConflictingSlot(start, end, "booking") for start, end in check.conflicts]
+            + [
+                ConflictingSlot(start, end, "closure", reason)
+                for start, end, reason in check.closures
+            ],
         )
 
 

@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
+from uuid import UUID
 
 import msgspec
 from litestar import Request, Response
@@ -22,6 +23,7 @@ from litestar.types import ExceptionHandlersMap
 from campus_booking.adapters.http.strict import PATTERN_REASONS
 from campus_booking.domain.errors import (
     AuthenticationFailed,
+    BookingsInTheWay,
     Conflict,
     DomainError,
     InvalidTransition,
@@ -88,11 +90,17 @@ def _str_or_none(value: int | str | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class ConflictingSlot(msgspec.Struct):
-    """When a slot is taken: the times that clash, and nothing about who holds them."""
+class ConflictingSlot(msgspec.Struct, omit_defaults=True):
+    """What is in the way, by `kind`: a booking of the room (its times, and nothing about who
+    holds it), or a closure (its times and `reason`). A closure refused for bookings in its
+    way names each (`booking_id`, `room_id`): only staff and admins create closures."""
 
     starts_at: datetime
     ends_at: datetime
+    kind: Literal["booking", "closure"]
+    reason: str | None = None
+    booking_id: UUID | None = None
+    room_id: UUID | None = None
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -170,11 +178,7 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
         if isinstance(error, InvalidValue)
         else None
     )
-    conflicts = (
-        [ConflictingSlot(start, end) for start, end in error.conflicts]
-        if isinstance(error, SlotTaken)
-        else None
-    )
+    conflicts = _conflicts(error)
     violations = (
         [RuleViolation.of(v) for v in error.violations] if isinstance(error, RulesBroken) else None
     )
@@ -192,6 +196,24 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
         violations=violations,
         headers=headers,
     )
+
+
+def _conflicts(error: DomainError) -> list[ConflictingSlot] | None:
+    if isinstance(error, BookingsInTheWay):
+        return [
+            ConflictingSlot(
+                b.starts_at, b.ends_at, "booking", booking_id=b.booking_id, room_id=b.room_id
+            )
+            for b in error.bookings
+        ]
+    if not isinstance(error, SlotTaken):
+        return None
+    clashes = [ConflictingSlot(start, end, "booking") for start, end in error.conflicts]
+    clashes += [
+        ConflictingSlot(start, end, "closure", reason=reason)
+        for start, end, reason in error.closures
+    ]
+    return sorted(clashes, key=lambda clash: (clash.starts_at, clash.kind))
 
 
 def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
@@ -387,7 +409,13 @@ _EXAMPLES: dict[int, tuple[str, Any]] = {
         HTTPStatus.CONFLICT,
         "conflict",
         "The room is already booked at that time.",
-        conflicts=[{"starts_at": "2030-01-07T10:00:00Z", "ends_at": "2030-01-07T11:00:00Z"}],
+        conflicts=[
+            {
+                "starts_at": "2030-01-07T10:00:00Z",
+                "ends_at": "2030-01-07T11:00:00Z",
+                "kind": "booking",
+            }
+        ],
     ),
     413: _example(
         HTTPStatus.REQUEST_ENTITY_TOO_LARGE,

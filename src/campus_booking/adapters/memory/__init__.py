@@ -2,6 +2,7 @@
 
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.memory.closures import MemoryClosureRepository
 from campus_booking.adapters.memory.policies import MemoryBookingPolicyRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
@@ -13,6 +14,7 @@ __all__ = [
     "MemoryAuditRepository",
     "MemoryBookingPolicyRepository",
     "MemoryBookingRepository",
+    "MemoryClosureRepository",
     "MemoryRoomRepository",
     "MemoryStore",
     "MemoryUnitOfWork",

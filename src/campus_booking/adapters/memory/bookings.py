@@ -1,4 +1,5 @@
-"""Bookings in memory; overlapping active bookings are refused on write, as by the schema."""
+"""Bookings in memory; an active booking overlapping another or a closure of its room is
+refused on write, as by the schema."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
+from campus_booking.adapters.memory.closures import closed_at
 from campus_booking.adapters.memory.paging import page_of
 from campus_booking.adapters.memory.rows import Rows
 from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.booking_checks import Usage
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.errors import SlotTaken
 from campus_booking.domain.overlap import find_conflicts
 from campus_booking.domain.rooms import Room
@@ -22,11 +25,13 @@ class MemoryBookingRepository(Rows[Booking]):
     def __init__(
         self,
         rows: dict[UUID, Booking],
+        closures: dict[UUID, Closure],
         events: EventPublisher,
         *,
         rooms: dict[UUID, Room] | None = None,
     ) -> None:
         super().__init__(rows, events)
+        self._closures = closures
         self._rooms = rooms if rooms is not None else {}
 
     async def add(self, booking: Booking) -> None:
@@ -36,6 +41,8 @@ class MemoryBookingRepository(Rows[Booking]):
         if booking.is_active and await self.overlapping(
             booking.room_id, booking.slot, ignore=booking.id
         ):
+            raise SlotTaken()
+        if closed_at(self._closures, booking):
             raise SlotTaken()
         await super().save(booking)
 
@@ -62,6 +69,14 @@ class MemoryBookingRepository(Rows[Booking]):
         self, room_id: UUID, instant: datetime, *, lock: bool = False
     ) -> list[Booking]:
         return self._active_after(instant, lambda booking: booking.room_id == room_id)
+
+    async def active_within(self, room_id: UUID, period: Period) -> list[Booking]:
+        matches = (
+            booking
+            for booking in self._rows.values()
+            if booking.room_id == room_id and booking.is_active and period.overlaps(booking.slot)
+        )
+        return self._all_handed_out(sorted(matches, key=_by_start))
 
     async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
         return len(await self.active_of_requester(requester_id, instant))

@@ -9,6 +9,7 @@ from uuid import UUID
 from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.closures import Closure
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
@@ -21,12 +22,13 @@ class Tables:
     rooms: dict[UUID, Room] = field(default_factory=dict)
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    closures: dict[UUID, Closure] = field(default_factory=dict)
     policies: dict[UUID, BookingPolicy] = field(default_factory=dict)
 
 
 class MemoryStore:
-    """Tests seed and inspect `users`, `rooms`, `bookings`, `audit` and `policies`;
-    `commits` counts commits."""
+    """Tests seed and inspect `users`, `rooms`, `bookings`, `closures`, `audit` and
+    `policies`; `commits` counts commits."""
 
     def __init__(
         self,
@@ -35,9 +37,12 @@ class MemoryStore:
         rooms: dict[UUID, Room] | None = None,
         bookings: dict[UUID, Booking] | None = None,
         audit: list[AuditEntry] | None = None,
+        closures: dict[UUID, Closure] | None = None,
         policies: dict[UUID, BookingPolicy] | None = None,
     ) -> None:
-        self._tables = Tables(users or {}, rooms or {}, bookings or {}, audit or [], policies or {})
+        self._tables = Tables(
+            users or {}, rooms or {}, bookings or {}, audit or [], closures or {}, policies or {}
+        )
         self.commits = 0
 
     @property
@@ -51,6 +56,10 @@ class MemoryStore:
     @property
     def bookings(self) -> dict[UUID, Booking]:
         return self._tables.bookings
+
+    @property
+    def closures(self) -> dict[UUID, Closure]:
+        return self._tables.closures
 
     @property
     def audit(self) -> list[AuditEntry]:

@@ -12,6 +12,7 @@ from typing import Self
 
 from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.memory.closures import MemoryClosureRepository
 from campus_booking.adapters.memory.policies import MemoryBookingPolicyRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
@@ -59,7 +60,13 @@ class MemoryUnitOfWork:
         self.users = MemoryUserRepository(self._working.users, self._events)
         self.rooms = MemoryRoomRepository(self._working.rooms, self._working.bookings, self._events)
         self.bookings = MemoryBookingRepository(
-            self._working.bookings, self._events, rooms=self._working.rooms
+            self._working.bookings,
+            self._working.closures,
+            self._events,
+            rooms=self._working.rooms,
+        )
+        self.closures = MemoryClosureRepository(
+            self._working.closures, self._working.bookings, self._events
         )
         self.policies = MemoryBookingPolicyRepository(
             self._working.policies, self._working.rooms, self._events

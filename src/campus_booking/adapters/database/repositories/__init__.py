@@ -7,6 +7,7 @@ than running it from SQLAlchemy's compiled-statement cache.
 
 from campus_booking.adapters.database.repositories.audit import SqlAuditRepository
 from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
+from campus_booking.adapters.database.repositories.closures import SqlClosureRepository
 from campus_booking.adapters.database.repositories.policies import SqlBookingPolicyRepository
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
 from campus_booking.adapters.database.repositories.users import (
@@ -19,6 +20,7 @@ __all__ = [
     "SqlAuditRepository",
     "SqlBookingPolicyRepository",
     "SqlBookingRepository",
+    "SqlClosureRepository",
     "SqlRoomRepository",
     "SqlUserRepository",
 ]

@@ -26,6 +26,7 @@ from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.booking_checks import Usage
 from campus_booking.domain.bookings import ACTIVE_STATUSES, Booking, BookingStatus
+from campus_booking.domain.closures import Period
 from campus_booking.domain.time_slots import TimeSlot, lookback_start
 
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
@@ -48,6 +49,13 @@ ACTIVE_FROM = _ACTIVE_IN_ROOM.where(bookings.c.ends_at > bindparam("start"))
 ACTIVE_FROM_LOCKED = ACTIVE_FROM.with_for_update(key_share=True)
 OVERLAPPING = ACTIVE_FROM.where(bookings.c.starts_at < bindparam("end"))
 OVERLAPPING_OTHERS = OVERLAPPING.where(bookings.c.id != bindparam("ignore"))
+# A closure's bookings in the way: any length, but each booking lasts at most a day, so the
+# index still bounds the scan from a day before the closure starts.
+ACTIVE_WITHIN_LOCKED = (
+    OVERLAPPING.order_by(None)
+    .order_by(bookings.c.starts_at, bookings.c.id)
+    .with_for_update(key_share=True)
+)
 BOOKING_BY_ID = select(bookings).where(bookings.c.id == bindparam("booking_id"))
 BOOKING_BY_ID_LOCKED = BOOKING_BY_ID.with_for_update(key_share=True)
 
@@ -198,6 +206,16 @@ class SqlBookingRepository:
     ) -> list[Booking]:
         params = {"room_id": room_id, "lookback": lookback_start(instant), "start": instant}
         result = await self._connection.execute(ACTIVE_FROM_LOCKED if lock else ACTIVE_FROM, params)
+        return self._events.seen_all([_booking_from(row) for row in result])
+
+    async def active_within(self, room_id: UUID, period: Period) -> list[Booking]:
+        params = {
+            "room_id": room_id,
+            "lookback": lookback_start(period.start),
+            "start": period.start,
+            "end": period.end,
+        }
+        result = await self._connection.execute(ACTIVE_WITHIN_LOCKED, params)
         return self._events.seen_all([_booking_from(row) for row in result])
 
     async def count_active_of_requester(self, requester_id: UUID, instant: datetime) -> int:
