@@ -51,7 +51,7 @@ def user_out(row: Row, codec: Codec) -> UserOut:
 
 def room_out(row: Row, codec: Codec) -> RoomOut:
     room_id, name, building, capacity, requires_approval, is_active, created_at, zone = row[:8]
-    features = row[8]
+    policy_id, features = row[8:]
     return RoomOut(
         id=codec.read_uuid(room_id),
         name=name,
@@ -62,6 +62,7 @@ def room_out(row: Row, codec: Codec) -> RoomOut:
         is_active=bool(is_active),
         time_zone=zone,
         created_at=codec.read_instant(created_at),
+        policy_id=None if policy_id is None else codec.read_uuid(policy_id),
     )
 
 

@@ -21,7 +21,7 @@ USER_COLUMNS = (
 )
 ROOM_COLUMNS = (
     "rooms.id, rooms.name, rooms.building, rooms.capacity, rooms.requires_approval, "
-    "rooms.is_active, rooms.created_at, rooms.time_zone"
+    "rooms.is_active, rooms.created_at, rooms.time_zone, rooms.policy_id"
 )
 BOOKING_COLUMNS = (
     "bookings.id, bookings.room_id, bookings.requester_id, bookings.starts_at, "

@@ -23,9 +23,17 @@ from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.adapters.throttling.redis import RedisFailureCounter, redis_client
 from campus_booking.application.audit import ListAuditEntries, write_audit_trail
 from campus_booking.application.auth import Authenticate, CreateAdmin, GetCurrentUser, RegisterUser
+from campus_booking.application.booking_policies import (
+    CreateBookingPolicy,
+    DeleteBookingPolicy,
+    GetBookingPolicy,
+    ListBookingPolicies,
+    ReplaceBookingPolicy,
+)
 from campus_booking.application.bookings import (
     CancelBooking,
     ChangeBooking,
+    CheckBooking,
     CreateBooking,
     DecideBooking,
     GetBooking,
@@ -228,6 +236,9 @@ class Container(containers.DeclarativeContainer):
     change_booking = providers.Factory(
         ChangeBooking, uow=uow.provider, clock=clock, rules=booking_rules
     )
+    check_booking = providers.Factory(
+        CheckBooking, uow=uow.provider, clock=clock, rules=booking_rules
+    )
     cancel_booking = providers.Factory(CancelBooking, uow=uow.provider, clock=clock)
     decide_booking = providers.Factory(DecideBooking, uow=uow.provider, clock=clock)
     get_booking = providers.Factory(GetBooking, uow=uow.provider)
@@ -237,6 +248,11 @@ class Container(containers.DeclarativeContainer):
     list_closures = providers.Factory(ListClosures, uow=uow.provider)
     get_closure = providers.Factory(GetClosure, uow=uow.provider)
     delete_closure = providers.Factory(DeleteClosure, uow=uow.provider, clock=clock)
+    list_booking_policies = providers.Factory(ListBookingPolicies, uow=uow.provider)
+    get_booking_policy = providers.Factory(GetBookingPolicy, uow=uow.provider)
+    create_booking_policy = providers.Factory(CreateBookingPolicy, uow=uow.provider, clock=clock)
+    replace_booking_policy = providers.Factory(ReplaceBookingPolicy, uow=uow.provider, clock=clock)
+    delete_booking_policy = providers.Factory(DeleteBookingPolicy, uow=uow.provider, clock=clock)
 
     list_users = providers.Factory(ListUsers, uow=uow.provider)
     change_user = providers.Factory(ChangeUser, uow=uow.provider, clock=clock)

@@ -103,14 +103,18 @@ def room_body(
     capacity: int = 10,
     features: tuple[str, ...] = (),
     requires_approval: bool = False,
+    policy_id: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "name": name,
         "building": building,
         "capacity": capacity,
         "features": list(features),
         "requires_approval": requires_approval,
     }
+    if policy_id is not None:
+        body["policy_id"] = policy_id
+    return body
 
 
 async def create_room(

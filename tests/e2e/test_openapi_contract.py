@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from campus_booking.adapters.http.problems import RULE_CODES
 from campus_booking.container import Container
 from campus_booking.main import app_on
 from tests.e2e.conftest import SignedIn, auth
@@ -49,6 +50,12 @@ OPERATIONS = {
     ("/closures", "post"),
     ("/closures/{closure_id}", "get"),
     ("/closures/{closure_id}", "delete"),
+    ("/bookings/check", "post"),
+    ("/booking-policies", "get"),
+    ("/booking-policies", "post"),
+    ("/booking-policies/{policy_id}", "get"),
+    ("/booking-policies/{policy_id}", "put"),
+    ("/booking-policies/{policy_id}", "delete"),
     ("/admin/users", "get"),
     ("/admin/users/{user_id}", "patch"),
     ("/admin/audit", "get"),
@@ -67,6 +74,9 @@ GUARDED = {
     ("/bookings/{booking_id}/reject", "post"),
     ("/closures", "post"),
     ("/closures/{closure_id}", "delete"),
+    ("/booking-policies", "post"),
+    ("/booking-policies/{policy_id}", "put"),
+    ("/booking-policies/{policy_id}", "delete"),
 }
 SUCCESS = {
     ("/rooms", "post"): "201",
@@ -77,6 +87,9 @@ SUCCESS = {
     ("/bookings/{booking_id}/cancel", "post"): "200",
     ("/bookings/{booking_id}/approve", "post"): "200",
     ("/bookings/{booking_id}/reject", "post"): "200",
+    ("/bookings/check", "post"): "200",
+    ("/booking-policies", "post"): "201",
+    ("/booking-policies/{policy_id}", "delete"): "204",
 }
 
 Operation = tuple[str, str, dict[str, Any]]
@@ -227,7 +240,7 @@ async def test_401_is_declared_exactly_where_authentication_applies(
 async def test_operations_with_a_body_declare_413_and_415(openapi: dict[str, Any]) -> None:
     with_body = [(p, m, op) for p, m, op in all_operations(openapi) if "requestBody" in op]
 
-    assert len(with_body) == 12
+    assert len(with_body) == 15
     assert missing(with_body, "413", lambda path, method: True) == []
     assert missing(with_body, "415", lambda path, method: True) == []
 
@@ -256,6 +269,14 @@ async def test_422_is_declared_where_rules_refuse(openapi: dict[str, Any]) -> No
         ("/bookings/{booking_id}", "patch"),
         ("/closures", "post"),  # a closure that has ended already: `in_the_past`
     }
+
+
+async def test_the_422_response_documents_every_reason_code(openapi: dict[str, Any]) -> None:
+    described = openapi["paths"]["/bookings"]["post"]["responses"]["422"]["description"]
+
+    for code in RULE_CODES:
+        assert f"`{code}`" in described
+    assert len(RULE_CODES) == 12
 
 
 async def test_readiness_answers_a_typed_body(openapi: dict[str, Any]) -> None:
@@ -290,7 +311,7 @@ async def test_json_bodies_refuse_unknown_fields(openapi: dict[str, Any]) -> Non
         if schemas[name].get("additionalProperties") is not False
     }
 
-    assert len(bodies) == 11
+    assert len(bodies) == 14
     assert open_bodies == {}
 
 

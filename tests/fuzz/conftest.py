@@ -58,10 +58,19 @@ EDGE_INTEGERS = [-1, 0, 2**31 - 1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64]
 BEYOND_THE_SCHEMA = {
     # The current password is checked against the account, not described by the schema.
     "POST /auth/password": ["400"],
-    # A slot must end after it starts and last at most 8 hours (400), and end within a year
-    # (422); the room must hold the attendees (400).
+    # A slot must end after it starts and last at most 24 hours (400), and keep the rules:
+    # the room's capacity, the past, the policy or campus limits (422).
     "POST /bookings": ["400", "422"],
     "PATCH /bookings/{booking_id}": ["400", "422"],
+    # The same body as POST /bookings: a slot ending before it starts is still malformed; the
+    # rules it breaks are answered in the 200.
+    "POST /bookings/check": ["400"],
+    # A limit range no schema can state (the shortest booking not longer than the longest).
+    "POST /booking-policies": ["400"],
+    "PUT /booking-policies/{policy_id}": ["400"],
+    # Rooms may only name a policy that exists (400 naming `policy_id`).
+    "POST /rooms": ["400"],
+    "PATCH /rooms/{room_id}": ["400"],
     # `from`/`to` must be instants a database can store: 0001-01-01T00:30:00+01:00 is a valid
     # date-time but falls before year 1 in UTC.
     "GET /bookings": ["400"],

@@ -148,7 +148,11 @@ def no_scalars_for_repeatable_parameters(context: HookContext, query: Any) -> bo
 REPEATABLE = {"GET /rooms": ("feature",)}
 
 
-BOOKING_BODIES = {"POST /bookings": BookingIn, "PATCH /bookings/{booking_id}": BookingPatch}
+BOOKING_BODIES = {
+    "POST /bookings": BookingIn,
+    "POST /bookings/check": BookingIn,
+    "PATCH /bookings/{booking_id}": BookingPatch,
+}
 
 
 @schema.hook("flatmap_path_parameters")

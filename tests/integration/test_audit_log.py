@@ -278,6 +278,7 @@ async def test_each_committed_change_leaves_exactly_its_row(
         "requires_approval": True,
         "is_active": True,
         "time_zone": "UTC",
+        "policy_id": None,
     }
     assert await audit_rows(engine) == [
         row(Entity.ROOM, room.id, Action.CREATED, staff, None, room_after),

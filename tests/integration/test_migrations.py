@@ -26,6 +26,7 @@ from campus_booking.adapters.database.tables import metadata, rooms, users
 
 APP_TABLES = {
     "audit_log",
+    "booking_policies",
     "bookings",
     "closures",
     "opening_hours",

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from campus_booking.adapters.memory import MemoryStore
+from campus_booking.domain.booking_policies import BookingPolicy, PolicyLimits
 from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.rooms import Room
@@ -67,6 +68,7 @@ def a_room(
     requires_approval: bool = False,
     is_active: bool = True,
     time_zone: str = "UTC",
+    policy_id: UUID | None = None,
 ) -> Room:
     return Room(
         name=name,
@@ -77,6 +79,7 @@ def a_room(
         requires_approval=requires_approval,
         is_active=is_active,
         time_zone=time_zone,
+        policy_id=policy_id,
     )
 
 
@@ -134,6 +137,13 @@ def add_room(store: MemoryStore, name: str = "Oak", **fields: Any) -> Room:
     room = a_room(name, **fields)
     store.rooms[room.id] = room
     return room
+
+
+def add_policy(store: MemoryStore, name: str = "Group study", **limits: Any) -> BookingPolicy:
+    """A policy of `limits` (`PolicyLimits` fields), in the store."""
+    policy = BookingPolicy(name=name, limits=PolicyLimits(**limits), created_at=EARLIER)
+    store.policies[policy.id] = policy
+    return policy
 
 
 def add_booking(store: MemoryStore, room: Room, booked: TimeSlot, **fields: Any) -> Booking:

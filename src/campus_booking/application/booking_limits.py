@@ -1,11 +1,10 @@
-"""How many upcoming bookings a requester already holds, counted so that concurrency cannot
-slip one past the limit.
+"""Every rule a booking request breaks, with the requester's quotas counted so that
+concurrency cannot slip a booking past them.
 
-CreateBooking has locked the requester's row first (`lock_actor`), so two bookings by one
-student, in different rooms, are counted one after the other, each seeing the other once
-committed; a deactivation that cancels their bookings either came before (and the token is
-refused) or waits until this booking is committed, and cancels it too. On SQLite, writers
-run one at a time already.
+The caller has locked the requester's row first (`lock_actor`) and then the room, so two
+requests of one student, in any rooms, are counted one after the other, each seeing the
+other once committed; the count is one statement, whatever the number of bookings. On SQLite,
+writers run one at a time already.
 """
 
 from __future__ import annotations
@@ -13,30 +12,51 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from campus_booking.application.opening_hours import opening_hours_violations
 from campus_booking.application.ports import UnitOfWork
+from campus_booking.domain.booking_checks import (
+    policy_violations,
+    quota_window,
+    room_violations,
+)
 from campus_booking.domain.booking_rules import BookingRules
-from campus_booking.domain.bookings import Booking
+from campus_booking.domain.errors import Violation
+from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import User
 
 
-async def held_and_clashes(
+async def rules_broken(
     uow: UnitOfWork,
     rules: BookingRules,
     requester: User,
-    room_id: UUID,
+    room: Room,
     slot: TimeSlot,
+    attendees: int,
     now: datetime,
-) -> tuple[int | None, list[Booking]]:
-    """The requester's upcoming active bookings when the rules limit them (else None), and the
-    room's active bookings that overlap `slot`: read together, as one statement, when counted.
+    *,
+    ignore: UUID | None = None,
+    override_policy: bool = False,
+    check_hours: bool = True,
+) -> list[Violation]:
+    """The room's own rules and, unless overridden, its opening hours and its policy's (or
+    the campus defaults').
 
-    `requester` must be the row read under its lock (see `application/actors.py`), and the
-    room must be locked already.
+    `requester` is whose quotas count (the booking's requester, for a change); `ignore` is
+    the booking being changed, counted at its new time only; `check_hours` is False for a
+    change that leaves the booking's time as it is.
     """
-    if not rules.counts_active_bookings(requester):
-        return None, await uow.bookings.overlapping(room_id, slot)
-    clashes, held = await uow.bookings.overlapping_and_count_of_requester(
-        room_id, slot, requester.id, now
-    )
-    return held, clashes
+    violations = room_violations(room, slot, attendees, now)
+    if override_policy:
+        return violations
+    if check_hours:
+        violations += await opening_hours_violations(uow, room, slot)
+    policy = await uow.policies.get(room.policy_id) if room.policy_id else None
+    limits = rules.limits_for(policy, requester)
+    zone = room.zone  # quotas count the room's local days and weeks
+    usage = None
+    if limits.has_quotas:
+        usage = await uow.bookings.usage_of_requester(
+            requester.id, room.policy_id, quota_window(slot, zone), now, ignore=ignore
+        )
+    return violations + policy_violations(limits, slot=slot, now=now, zone=zone, usage=usage)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
-from campus_booking.application.booking_limits import held_and_clashes
-from campus_booking.application.opening_hours import check_within_opening_hours
+from campus_booking.application.booking_limits import rules_broken
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.access import (
@@ -23,7 +22,13 @@ from campus_booking.domain.audit import Action
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.closures import Closure
-from campus_booking.domain.errors import InvalidValue, NotFound, SlotTaken
+from campus_booking.domain.errors import (
+    InvalidValue,
+    NotFound,
+    RulesBroken,
+    SlotTaken,
+    Violation,
+)
 from campus_booking.domain.permissions import Capability, check_may, may
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
@@ -37,6 +42,7 @@ class CreateBookingCommand:
     ends_at: datetime
     title: str
     attendees: int = 1
+    override_policy: bool = False  # staff and admins only: skip the room's policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,21 @@ class ChangeBookingCommand:
     ends_at: datetime | None = None
     title: str | None = None
     attendees: int | None = None
+    override_policy: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BookingCheck:
+    """What `POST /bookings` would answer, without booking: every rule broken, and the
+    times of the bookings in the way."""
+
+    violations: list[Violation]
+    conflicts: list[tuple[datetime, datetime]]
+    closures: list[tuple[datetime, datetime, str]] = field(default_factory=list)
+
+    @property
+    def bookable(self) -> bool:
+        return not self.violations and not self.conflicts and not self.closures
 
 
 class _SlotHolder:
@@ -92,27 +113,34 @@ def _slot_taken(clashes: Sequence[Booking], closures: Sequence[Closure] = ()) ->
     )
 
 
+def _check_override(actor: User, override_policy: bool) -> None:
+    if override_policy:
+        check_may(actor, Capability.OVERRIDE_BOOKING_POLICY)
+
+
 class CreateBooking(_SlotHolder):
     async def __call__(self, actor: User, command: CreateBookingCommand) -> Booking:
+        _check_override(actor, command.override_policy)
         slot = TimeSlot(command.starts_at, command.ends_at)
         try:
             async with self._uow() as uow:
                 actor = await lock_actor(uow, actor)
+                _check_override(actor, command.override_policy)  # the role may have changed
                 room = await self._room(uow, command.room_id)
                 now = self._clock.now()  # once the locks are held: the times follow their order
-                held, clashes = await held_and_clashes(uow, self._rules, actor, room.id, slot, now)
-                await check_within_opening_hours(
+                violations = await rules_broken(
                     uow,
+                    self._rules,
+                    actor,
                     room,
                     slot,
-                    lambda: self._rules.check(
-                        room=room,
-                        slot=slot,
-                        attendees=command.attendees,
-                        now=now,
-                        active_bookings=held,
-                    ),
+                    command.attendees,
+                    now,
+                    override_policy=command.override_policy,
                 )
+                if violations:
+                    raise RulesBroken(violations)
+                clashes = await uow.bookings.overlapping(room.id, slot)
                 booking = Booking.request(
                     room_id=room.id,
                     requester_id=actor.id,
@@ -121,6 +149,7 @@ class CreateBooking(_SlotHolder):
                     attendees=command.attendees,
                     needs_approval=needs_approval(actor, room),
                     now=now,
+                    override_policy=command.override_policy,
                 )
                 closures = await uow.closures.overlapping(room.id, slot)
                 if clashes or closures:  # after the rules: a request they refuse is refused so
@@ -136,31 +165,39 @@ class ChangeBooking(_SlotHolder):
     async def __call__(
         self, actor: User, booking_id: UUID, command: ChangeBookingCommand
     ) -> Booking:
+        _check_override(actor, command.override_policy)
         try:
             async with self._uow() as uow:
                 actor, room, booking = await _locked_booking(uow, actor, booking_id)
+                _check_override(actor, command.override_policy)
                 now = self._clock.now()
                 check_can_change(actor, booking, now)
                 slot = TimeSlot(
                     command.starts_at or booking.slot.start, command.ends_at or booking.slot.end
                 )
                 attendees = booking.attendees if command.attendees is None else command.attendees
-                if slot == booking.slot:  # hours changed since do not block other edits
-                    self._rules.check(room=room, slot=slot, attendees=attendees, now=now)
-                else:
-                    await check_within_opening_hours(
-                        uow,
-                        room,
-                        slot,
-                        lambda: self._rules.check(
-                            room=room, slot=slot, attendees=attendees, now=now
-                        ),
-                    )
+                requester = await _requester(uow, actor, booking)
+                violations = await rules_broken(
+                    uow,
+                    self._rules,
+                    requester,
+                    room,
+                    slot,
+                    attendees,
+                    now,
+                    ignore=booking.id,
+                    # hours set since it was made do not block other edits of a booking
+                    check_hours=slot != booking.slot,
+                    override_policy=command.override_policy,
+                )
+                if violations:
+                    raise RulesBroken(violations)
                 booking.change(
                     slot=slot,
                     title=command.title,
                     attendees=command.attendees,
                     needs_approval=needs_approval(actor, room),
+                    override_policy=command.override_policy,
                     by=actor.id,
                     at=now,
                 )
@@ -170,6 +207,45 @@ class ChangeBooking(_SlotHolder):
         except SlotTaken as error:
             raise await self._explain(error, booking) from error
         return booking
+
+
+class CheckBooking:
+    """`POST /bookings` as a question: the same rules for the same caller, writing nothing.
+
+    Nothing is locked either: the answer is a preview, and the booking itself is checked
+    again when it is made.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, rules: BookingRules) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._rules = rules
+
+    async def __call__(self, actor: User, command: CreateBookingCommand) -> BookingCheck:
+        _check_override(actor, command.override_policy)
+        slot = TimeSlot(command.starts_at, command.ends_at)
+        async with self._uow(read_only=True) as uow:
+            room = await uow.rooms.get(command.room_id)
+            if room is None:
+                raise NotFound("Room not found.")
+            now = self._clock.now()
+            violations = await rules_broken(
+                uow,
+                self._rules,
+                actor,
+                room,
+                slot,
+                command.attendees,
+                now,
+                override_policy=command.override_policy,
+            )
+            clashes = await uow.bookings.overlapping(room.id, slot)
+            closures = await uow.closures.overlapping(room.id, slot)
+        return BookingCheck(
+            violations,
+            [(clash.slot.start, clash.slot.end) for clash in clashes],
+            [(c.period.start, c.period.end, c.reason) for c in closures],
+        )
 
 
 class CancelBooking:
@@ -264,6 +340,16 @@ async def _locked_booking(
         raise NotFound("Booking not found.")
     check_can_see(actor, booking)
     return actor, room, booking
+
+
+async def _requester(uow: UnitOfWork, actor: User, booking: Booking) -> User:
+    """Whose quotas a change counts: the booking's requester, whoever changes it."""
+    if booking.requester_id == actor.id:
+        return actor
+    requester = await uow.users.get(booking.requester_id)
+    if requester is None:  # accounts are never deleted
+        raise NotFound("Booking not found.")
+    return requester
 
 
 async def _visible_booking(uow: UnitOfWork, actor: User, booking_id: UUID) -> Booking:

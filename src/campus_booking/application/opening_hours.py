@@ -8,14 +8,14 @@ ending after now) the new hours leave outside, so that staff can act on them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from campus_booking.domain.errors import NotFound, RulesBroken, Violation
+from campus_booking.domain.errors import NotFound, Violation
 from campus_booking.domain.opening_hours import (
     DateException,
     OpeningHours,
@@ -110,23 +110,12 @@ class SetOpeningHours:
         return OpeningHoursSet(hours, outside)
 
 
-async def check_within_opening_hours(
-    uow: UnitOfWork, room: Room, slot: TimeSlot, check: Callable[[], None]
-) -> None:
-    """Runs the other rules' `check`, then refuses a slot outside the room's hours with every
-    broken rule at once: `outside_opening_hours` joins the other rules' violations. A malformed
-    request (`InvalidValue`, 400) is refused before the hours are read.
+async def opening_hours_violations(uow: UnitOfWork, room: Room, slot: TimeSlot) -> list[Violation]:
+    """`outside_opening_hours` when the slot is not open time in the room's zone.
 
     The room must be locked: a replacement of its hours then waits for this booking.
     """
-    others: list[Violation] = []
-    try:
-        check()
-    except RulesBroken as error:
-        others = error.violations
     zone = room.zone
     first, last = dates_touching(slot.start, slot.end, zone)
     hours = await uow.opening_hours.between(room.id, first, last)
-    broken = [*others, *hours.violations(slot, zone)]
-    if broken:
-        raise RulesBroken(broken)
+    return hours.violations(slot, zone)

@@ -19,6 +19,8 @@ from campus_booking.application.queries import (
     UserFilter,
 )
 from campus_booking.domain.audit import AuditEntry
+from campus_booking.domain.booking_checks import Usage
+from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.opening_hours import OpeningHours
@@ -89,6 +91,28 @@ class RoomRepository(Protocol):
         ...
 
 
+class BookingPolicyRepository(Protocol):
+    async def add(self, policy: BookingPolicy) -> None:
+        """Raises `AlreadyExists` when the name is taken in any letter case."""
+        ...
+
+    async def get(self, policy_id: UUID, *, lock: bool = False) -> BookingPolicy | None:
+        """`lock` holds the policy's row until the transaction ends."""
+        ...
+
+    async def save(self, policy: BookingPolicy) -> None:
+        """Raises `AlreadyExists` when the new name is taken."""
+        ...
+
+    async def delete(self, policy: BookingPolicy) -> None:
+        """Raises `Conflict` while rooms still follow it."""
+        ...
+
+    async def search(self, page: PageRequest) -> Page[BookingPolicy]:
+        """Ordered by name."""
+        ...
+
+
 class BookingRepository(Protocol):
     async def add(self, booking: Booking) -> None:
         """Store a new booking; raises `SlotTaken` when the database refuses an overlap."""
@@ -137,6 +161,20 @@ class BookingRepository(Protocol):
     async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
         """Active bookings of the requester that end after `instant`, earliest first, locked:
         they are about to be cancelled."""
+        ...
+
+    async def usage_of_requester(
+        self,
+        requester_id: UUID,
+        policy_id: UUID | None,
+        window: tuple[datetime, datetime],
+        now: datetime,
+        *,
+        ignore: UUID | None = None,
+    ) -> Usage:
+        """The requester's active bookings in the rooms of the policy (`None`: the rooms
+        without one), `ignore` left out: the slots of those overlapping `window`, and how many
+        end after `now`. One statement, whatever the number of bookings."""
         ...
 
 
@@ -212,6 +250,8 @@ class UnitOfWork(Protocol):
     def opening_hours(self) -> OpeningHoursRepository: ...
     @property
     def closures(self) -> ClosureRepository: ...
+    @property
+    def policies(self) -> BookingPolicyRepository: ...
     @property
     def audit(self) -> AuditRepository: ...
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
+from campus_booking.application.booking_policies import check_policy_exists
 from campus_booking.application.ports import Clock, UnitOfWorkFactory
 from campus_booking.application.queries import Page, PageRequest, RoomFilter
 from campus_booking.domain.errors import Conflict, NotFound
@@ -23,6 +24,7 @@ class CreateRoomCommand:
     features: Iterable[str] = ()
     requires_approval: bool = False
     time_zone: str | None = None  # None: the campus zone
+    policy_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,8 @@ class UpdateRoomCommand:
     features: Iterable[str] | None = None
     requires_approval: bool | None = None
     time_zone: str | None = None
+    policy_id: UUID | None = None
+    clear_policy: bool = False  # back to the campus defaults
 
 
 class ListRooms:
@@ -70,6 +74,7 @@ class CreateRoom:
         async with self._uow() as uow:
             actor = await lock_actor(uow, actor)
             check_may(actor, Capability.MANAGE_ROOMS)
+            await check_policy_exists(uow, command.policy_id)
             room = Room.create(
                 name=command.name,
                 building=command.building,
@@ -77,6 +82,7 @@ class CreateRoom:
                 features=command.features,
                 requires_approval=command.requires_approval,
                 time_zone=command.time_zone or self._campus_zone,
+                policy_id=command.policy_id,
                 now=self._clock.now(),
                 by=actor.id,
             )
@@ -97,6 +103,7 @@ class UpdateRoom:
             room = await uow.rooms.get(room_id, lock=True)
             if room is None:
                 raise NotFound("Room not found.")
+            await check_policy_exists(uow, command.policy_id)
             room.update(
                 name=command.name,
                 building=command.building,
@@ -104,6 +111,8 @@ class UpdateRoom:
                 features=command.features,
                 requires_approval=command.requires_approval,
                 time_zone=command.time_zone,
+                policy_id=command.policy_id,
+                clear_policy=command.clear_policy,
                 by=actor.id,
                 at=self._clock.now(),
             )

@@ -21,6 +21,7 @@ class Entity(StrEnum):
     ROOM = "room"
     CLOSURE = "closure"
     USER = "user"
+    BOOKING_POLICY = "booking_policy"
 
 
 class Action(StrEnum):

@@ -1,24 +1,24 @@
-"""Booking rules: what a request for a room must satisfy before its slot is even looked at."""
+"""The campus defaults: the limits of a room that has no booking policy of its own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from campus_booking.domain.errors import Conflict, InvalidValue, RulesBroken, Violation
-from campus_booking.domain.rooms import Room
-from campus_booking.domain.time_slots import LONGEST_SLOT, TimeSlot
+from campus_booking.domain.booking_checks import ACTIVE_BOOKINGS_LIMIT, TOO_FAR_AHEAD
+from campus_booking.domain.booking_policies import BookingPolicy, PolicyLimits
+from campus_booking.domain.time_slots import LONGEST_SLOT
 from campus_booking.domain.users import Role, User
 
-TOO_FAR_AHEAD = "too_far_ahead"
-ACTIVE_BOOKINGS_LIMIT = "active_bookings_limit"
+__all__ = ["ACTIVE_BOOKINGS_LIMIT", "TOO_FAR_AHEAD", "BookingRules"]
 
 
 @dataclass(frozen=True, slots=True)
 class BookingRules:
-    """`max_ahead`: how far ahead of now anyone may book, measured to the booking's end.
-    `max_active_per_student`: how many upcoming active bookings (PENDING or APPROVED, ending
-    after now) a student may hold; staff and admins are not counted."""
+    """From the settings. `max_ahead`: how far ahead of now anyone may book, measured to the
+    booking's end. `max_active_per_student`: how many upcoming active bookings (PENDING or
+    APPROVED, ending after now) a student may hold in rooms without a policy; staff and admins
+    are not counted, as before policies existed."""
 
     max_duration: timedelta = timedelta(hours=8)
     max_ahead: timedelta = timedelta(days=365)
@@ -32,56 +32,14 @@ class BookingRules:
         if self.max_active_per_student < 1:
             raise ValueError("a student must be allowed at least one active booking")
 
-    def check(
-        self,
-        *,
-        room: Room,
-        slot: TimeSlot,
-        attendees: int,
-        now: datetime,
-        active_bookings: int | None = None,
-    ) -> None:
-        """Raises on the first malformed value (400), then on every limit broken at once (422).
-
-        `active_bookings` is how many upcoming active bookings the requester already holds,
-        when `counts_active_bookings` says they are counted; a change of an existing booking
-        passes none, as it adds no booking.
-        """
-        if not room.is_active:
-            raise Conflict(f"Room {room.name!r} is no longer in use and cannot be booked.")
-        if slot.start < now:
-            raise InvalidValue("starts_at", "must not be in the past")
-        if slot.duration > self.max_duration:
-            hours = self.max_duration / timedelta(hours=1)
-            raise InvalidValue("ends_at", f"a booking may last at most {hours:g} hours")
-        if attendees > room.capacity:
-            raise InvalidValue("attendees", f"the room holds at most {room.capacity} people")
-        violations = self.limits_broken(slot=slot, now=now, active_bookings=active_bookings)
-        if violations:
-            raise RulesBroken(violations)
-
-    def limits_broken(
-        self, *, slot: TimeSlot, now: datetime, active_bookings: int | None = None
-    ) -> list[Violation]:
-        violations = []
-        if slot.end > now + self.max_ahead:
-            days = self.max_ahead / timedelta(days=1)
-            violations.append(
-                Violation(
-                    TOO_FAR_AHEAD, "ends_at", f"a booking must end within {days:g} days from now"
-                )
-            )
-        if active_bookings is not None and active_bookings >= self.max_active_per_student:
-            violations.append(
-                Violation(
-                    ACTIVE_BOOKINGS_LIMIT,
-                    "body",  # the request as a whole, as for any error that names no field
-                    f"a student may hold at most {self.max_active_per_student} upcoming "
-                    "active bookings; cancel one first",
-                )
-            )
-        return violations
-
-    def counts_active_bookings(self, requester: User) -> bool:
-        """Only students' upcoming active bookings are limited."""
-        return requester.role is Role.STUDENT
+    def limits_for(self, policy: BookingPolicy | None, requester: User) -> PolicyLimits:
+        """The policy's limits, which bind everyone; without one, the campus defaults."""
+        if policy is not None:
+            return policy.limits
+        return PolicyLimits(
+            max_duration_minutes=int(self.max_duration // timedelta(minutes=1)),
+            max_advance_days=max(1, int(self.max_ahead // timedelta(days=1))),
+            max_active_bookings=(
+                self.max_active_per_student if requester.role is Role.STUDENT else None
+            ),
+        )

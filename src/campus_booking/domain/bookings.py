@@ -92,8 +92,10 @@ class Booking(RecordsEvents):
         attendees: int,
         needs_approval: bool,
         now: datetime,
+        override_policy: bool = False,
     ) -> Booking:
-        """A new booking, requested by `requester_id` itself."""
+        """A new booking, requested by `requester_id` itself. `override_policy` (the
+        requester skipped the room's policy) is kept on the trail's event, not on the booking."""
         booking = cls(
             room_id=room_id,
             requester_id=requester_id,
@@ -103,7 +105,10 @@ class Booking(RecordsEvents):
             status=BookingStatus.PENDING if needs_approval else BookingStatus.APPROVED,
             created_at=now,
         )
-        booking._record(BookingRequested, by=requester_id, at=now, after=booking.trail_fields())
+        after = booking.trail_fields()
+        if override_policy:
+            after["override_policy"] = True
+        booking._record(BookingRequested, by=requester_id, at=now, after=after)
         return booking
 
     def __eq__(self, other: object) -> bool:
@@ -136,13 +141,16 @@ class Booking(RecordsEvents):
         title: str | None = None,
         attendees: int | None = None,
         needs_approval: bool = False,
+        override_policy: bool = False,
         by: UUID,
         at: datetime,
     ) -> None:
-        """Edit an active booking. Moving it where approval is needed asks for approval again."""
+        """Edit an active booking. Moving it where approval is needed asks for approval again.
+        `override_policy` is kept on the change's event, when something changed."""
         if not self.is_active:
             raise InvalidTransition(f"A {self.status.value} booking cannot be changed.")
         before = self.trail_fields()
+        recorded = len(self.events)
         if title is not None:
             self.title = clean_title(title)
         if attendees is not None:
@@ -153,6 +161,15 @@ class Booking(RecordsEvents):
                 self.status = BookingStatus.PENDING
                 self.decided_by = self.decided_at = self.decision_reason = None
         self._record_change(BookingChanged, before, by=by, at=at)
+        if override_policy and len(self.events) > recorded:
+            last = self.events[-1]
+            self.events[-1] = BookingChanged(
+                actor_id=last.actor_id,
+                at=last.at,
+                subject_id=last.subject_id,
+                before=last.before,
+                after={**(last.after or {}), "override_policy": True},
+            )
 
     def approve(self, *, by: UUID, at: datetime, reason: str | None = None) -> None:
         self._decide(BookingStatus.APPROVED, BookingApproved, by=by, at=at, reason=reason)

@@ -5,7 +5,8 @@ The HTTP adapter maps each class to a status code in one place; nothing here kno
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -33,6 +34,7 @@ class Unique(Enum):
 
     ACCOUNT_EMAIL = "An account with this email"
     ROOM_NAME = "A room with this name"
+    POLICY_NAME = "A booking policy with this name"
 
 
 class AlreadyExists(Conflict):
@@ -122,12 +124,13 @@ class InvalidValue(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One rule a request breaks: a stable `code` for programs, the `field` it is about, and a
-    `message` for people."""
+    """One rule a request breaks: a stable `code` for programs, the `field` it is about, a
+    `message` for people, and `details` such as the `limit` and the `actual` value."""
 
     code: str
     field: str
     message: str
+    details: Mapping[str, int | str] = dataclasses.field(default_factory=dict, hash=False)
 
 
 class RulesBroken(DomainError):

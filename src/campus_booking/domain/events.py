@@ -73,6 +73,18 @@ class ClosureRemoved(DomainEvent): ...
 
 
 @dataclass(frozen=True, slots=True)
+class BookingPolicyCreated(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPolicyChanged(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPolicyDeleted(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
 class UserRegistered(DomainEvent): ...
 
 

@@ -67,6 +67,7 @@ class Room(RecordsEvents):
     requires_approval: bool = False
     is_active: bool = True
     time_zone: str = "UTC"  # an IANA name: the zone of the room's local-time rules
+    policy_id: UUID | None = None  # None: the campus defaults apply
     id: UUID = field(default_factory=uuid4)
     events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
@@ -81,6 +82,7 @@ class Room(RecordsEvents):
         features: Iterable[str] = (),
         requires_approval: bool = False,
         time_zone: str = "UTC",
+        policy_id: UUID | None = None,
         by: UUID | None,
     ) -> Room:
         room = cls(
@@ -90,6 +92,7 @@ class Room(RecordsEvents):
             features=clean_features(features),
             requires_approval=requires_approval,
             time_zone=check_time_zone(time_zone),
+            policy_id=policy_id,
             created_at=now,
         )
         room._record(RoomCreated, by=by, at=now, after=room.trail_fields())
@@ -114,6 +117,7 @@ class Room(RecordsEvents):
             "requires_approval": self.requires_approval,
             "is_active": self.is_active,
             "time_zone": self.time_zone,
+            "policy_id": str(self.policy_id) if self.policy_id else None,
         }
 
     def update(
@@ -125,10 +129,13 @@ class Room(RecordsEvents):
         features: Iterable[str] | None = None,
         requires_approval: bool | None = None,
         time_zone: str | None = None,
+        policy_id: UUID | None = None,
+        clear_policy: bool = False,
         by: UUID,
         at: datetime,
     ) -> None:
-        """Partial update: only the values given change."""
+        """Partial update: only the values given change; `clear_policy` puts the room back
+        under the campus defaults."""
         before = self.trail_fields()
         if name is not None:
             self.name = clean_room_name(name)
@@ -142,6 +149,10 @@ class Room(RecordsEvents):
             self.requires_approval = requires_approval
         if time_zone is not None:
             self.time_zone = check_time_zone(time_zone)
+        if policy_id is not None:
+            self.policy_id = policy_id
+        elif clear_policy:
+            self.policy_id = None
         self._record_change(RoomChanged, before, by=by, at=at)
 
     def deactivate(self, *, by: UUID, at: datetime) -> None:

@@ -56,7 +56,8 @@ def violations(response: Any) -> list[dict[str, str]]:
     body = assert_problem(response, 422)
     assert body["type"].endswith(":rules-broken")
     found: list[dict[str, str]] = body["violations"]
-    assert all(v.keys() == {"code", "field", "message"} and v["message"] for v in found)
+    details = {"limit", "actual"}
+    assert all(v.keys() == {"code", "field", "message"} | details and v["message"] for v in found)
     return found
 
 

@@ -126,7 +126,11 @@ async def test_booking_an_unknown_room_is_404(
     assert await stored_bookings(container) == []
 
 
-async def test_booking_an_inactive_room_is_a_conflict(
+def violations_of(problem: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(violation["code"], violation["field"]) for violation in problem["violations"]]
+
+
+async def test_booking_an_inactive_room_is_422_room_inactive(
     client: AsyncTestClient[Any], container: Container, actors: Actors, student: Actor
 ) -> None:
     admin = await actors.admin()
@@ -135,7 +139,7 @@ async def test_booking_an_inactive_room_is_a_conflict(
 
     response = await post_booking(client, student, booking_body(room["id"], at(9), at(10)))
 
-    assert_problem(response, 409)
+    assert violations_of(assert_problem(response, 422)) == [("room_inactive", "room_id")]
     assert await stored_bookings(container) == []
 
 
@@ -175,9 +179,9 @@ async def test_start_in_the_past_is_refused(
 ) -> None:
     body = booking_body(room["id"], at(7, 59, day=1), at(9, day=1))
 
-    problem = assert_problem(await post_booking(client, student, body), 400)
+    problem = assert_problem(await post_booking(client, student, body), 422)
 
-    assert field_of(problem) == ["starts_at"]
+    assert violations_of(problem) == [("in_the_past", "starts_at")]
     assert await stored_bookings(container) == []
 
 
@@ -186,9 +190,17 @@ async def test_booking_longer_than_8_hours_is_refused(
 ) -> None:
     body = booking_body(room["id"], at(9), at(17, 1))
 
-    problem = assert_problem(await post_booking(client, student, body), 400)
+    problem = assert_problem(await post_booking(client, student, body), 422)
 
-    assert field_of(problem) == ["ends_at"]
+    assert problem["violations"] == [
+        {
+            "code": "too_long",
+            "field": "ends_at",
+            "message": "a booking may last at most 8 hours",
+            "limit": 480,
+            "actual": 481,
+        }
+    ]
     assert await stored_bookings(container) == []
 
 
@@ -200,19 +212,29 @@ async def test_booking_of_exactly_8_hours_is_accepted(
     assert instant(booking["ends_at"]) == at(17)
 
 
-@pytest.mark.parametrize("attendees", [0, 11])
+@pytest.mark.parametrize(("attendees", "status"), [(0, 400), (11, 422)])
 async def test_attendees_below_one_or_above_capacity_are_refused(
     client: AsyncTestClient[Any],
     container: Container,
     student: Actor,
     room: dict[str, Any],
     attendees: int,
+    status: int,
 ) -> None:
     body = booking_body(room["id"], at(9), at(10), attendees=attendees)
 
-    problem = assert_problem(await post_booking(client, student, body), 400)
+    problem = assert_problem(await post_booking(client, student, body), status)
 
-    assert field_of(problem) == ["attendees"]
+    if status == 400:  # malformed
+        assert field_of(problem) == ["attendees"]
+    else:  # more than the room holds: a rule, with its limit
+        assert problem["violations"][0] == {
+            "code": "over_capacity",
+            "field": "attendees",
+            "message": "the room holds at most 10 people",
+            "limit": 10,
+            "actual": 11,
+        }
     assert await stored_bookings(container) == []
 
 

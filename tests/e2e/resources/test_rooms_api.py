@@ -33,6 +33,7 @@ ROOM_KEYS = {
     "is_active",
     "time_zone",
     "created_at",
+    "policy_id",
 }
 UNKNOWN_ROOM = "00000000-0000-4000-8000-000000000000"
 
@@ -376,7 +377,8 @@ async def test_admin_deactivates_a_room_which_then_cannot_be_booked(
     booking = await client.post(
         "/bookings", json=booking_body(room["id"], at(9), at(10)), headers=student.headers
     )
-    assert_problem(booking, 409)
+    [violation] = assert_problem(booking, 422)["violations"]
+    assert (violation["code"], violation["field"]) == ("room_inactive", "room_id")
     assert await stored_bookings(container) == []
 
 

@@ -46,6 +46,7 @@ class Scene:
     booking_id: str
     other_id: str
     closure_id: str
+    policy_id: str
 
     def path(self, rule: Rule) -> str:
         return rule.path.format(
@@ -53,6 +54,7 @@ class Scene:
             booking_id=self.booking_id,
             user_id=self.other_id,
             closure_id=self.closure_id,
+            policy_id=self.policy_id,
         )
 
 
@@ -71,7 +73,9 @@ async def scene(client: AsyncTestClient[Any], actors: Actors) -> Scene:
     closure = await client.post("/closures", json=closure_body(spare["id"]), headers=staff.headers)
     assert closure.status_code == 201, closure.text
     closure_id = closure.json()["items"][0]["id"]
-    return Scene(people, spare["id"], booking["id"], str(other.id), closure_id)
+    policy = await client.post("/booking-policies", json={"name": "Unused"}, headers=staff.headers)
+    assert policy.status_code == 201, policy.text
+    return Scene(people, spare["id"], booking["id"], str(other.id), closure_id, policy.json()["id"])
 
 
 def closure_body(room_id: str, *, day: int = 3) -> dict[str, Any]:
@@ -131,6 +135,18 @@ CALLS: dict[str, tuple[int, Body]] = {
     "GET /closures": (200, no_body),
     "GET /closures/{closure_id}": (200, no_body),
     "DELETE /closures/{closure_id}": (204, no_body),
+    "POST /bookings/check": (
+        200,
+        lambda s: {"json": booking_body(s.room_id, at(13), at(14))},
+    ),
+    "GET /booking-policies": (200, no_body),
+    "GET /booking-policies/{policy_id}": (200, no_body),
+    "POST /booking-policies": (201, lambda _: {"json": {"name": "Group study"}}),
+    "PUT /booking-policies/{policy_id}": (
+        200,
+        lambda _: {"json": {"name": "Renamed", "max_minutes_per_day": 120}},
+    ),
+    "DELETE /booking-policies/{policy_id}": (204, no_body),
     "GET /admin/users": (200, no_body),
     "PATCH /admin/users/{user_id}": (200, lambda _: {"json": {"role": "STAFF"}}),
     "GET /admin/audit": (200, no_body),

@@ -13,11 +13,22 @@ RULES = BookingRules(max_duration=timedelta(hours=8))
 
 
 def book(
-    room: Room, start: float, end: float, *, title: str = "Study", attendees: int = 2
+    room: Room,
+    start: float,
+    end: float,
+    *,
+    title: str = "Study",
+    attendees: int = 2,
+    override_policy: bool = False,
 ) -> CreateBookingCommand:
     """A request for `room` from `start` to `end` hours after NOW."""
     return CreateBookingCommand(
-        room_id=room.id, starts_at=at(start), ends_at=at(end), title=title, attendees=attendees
+        room_id=room.id,
+        starts_at=at(start),
+        ends_at=at(end),
+        title=title,
+        attendees=attendees,
+        override_policy=override_policy,
     )
 
 

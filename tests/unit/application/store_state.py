@@ -17,4 +17,6 @@ def state(store: MemoryStore) -> dict[str, Any]:
         "bookings": {key: asdict(booking) for key, booking in store.bookings.items()},
         "opening_hours": {key: hours.trail_fields() for key, hours in store.opening_hours.items()},
         "closures": {key: asdict(closure) for key, closure in store.closures.items()},
+        "policies": {key: asdict(policy) for key, policy in store.policies.items()},
+        "audit": list(store.audit),
     }

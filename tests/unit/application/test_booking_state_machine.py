@@ -48,6 +48,7 @@ from campus_booking.domain.errors import (
     InvalidTransition,
     InvalidValue,
     NotFound,
+    RulesBroken,
     SlotTaken,
 )
 from campus_booking.domain.rooms import Room
@@ -294,7 +295,7 @@ class BookingMachine(RuleBasedStateMachine):
     def expected_creation(self, actor: User, room: Room, slot: TimeSlot, attendees: int) -> Outcome:
         now = self.clock.now()
         if slot.start < now or attendees > room.capacity:
-            return Refused(InvalidValue)
+            return Refused(RulesBroken)
         if clashes := self.clashes(room.id, slot):
             return Refused(SlotTaken, clashes)
         waits = room.requires_approval and actor.role is Role.STUDENT
@@ -316,7 +317,7 @@ class BookingMachine(RuleBasedStateMachine):
         if not booking.is_active or booking.slot.start <= now:
             return Refused(InvalidTransition)
         if slot.start < now:
-            return Refused(InvalidValue)
+            return Refused(RulesBroken)
         if clashes := self.clashes(booking.room_id, slot, ignore=booking_id):
             return Refused(SlotTaken, clashes)
         moved = Facts.of(booking)._replace(slot=slot)

@@ -27,10 +27,19 @@ from campus_booking.application.auth import (
     RegisterUser,
     RegisterUserCommand,
 )
+from campus_booking.application.booking_policies import (
+    CreateBookingPolicy,
+    DeleteBookingPolicy,
+    GetBookingPolicy,
+    ListBookingPolicies,
+    PolicyCommand,
+    ReplaceBookingPolicy,
+)
 from campus_booking.application.bookings import (
     CancelBooking,
     ChangeBooking,
     ChangeBookingCommand,
+    CheckBooking,
     CreateBooking,
     CreateBookingCommand,
     DecideBooking,
@@ -75,6 +84,7 @@ from campus_booking.application.sessions import (
 )
 from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
 from campus_booking.application.users import ChangeUser, ChangeUserCommand, ListUsers
+from campus_booking.domain.booking_policies import BookingPolicy, PolicyLimits
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.closures import Closure
@@ -108,6 +118,7 @@ class Scene:
     approval_room: Room
     booking: Booking  # the student's
     closure: Closure  # of the spare room
+    policy: BookingPolicy  # followed by no room
 
     def login_throttle(self) -> LoginThrottle:
         counter = MemoryFailureCounter(window_seconds=300, clock=self.clock)
@@ -134,6 +145,8 @@ def scene(
     add_booking(store, approval_room, slot(3, 4), by=other_student, status=PENDING)
     closure = add_closure(store, room, period(30, 34))
     people = {Role.STUDENT: student, Role.STAFF: staff, Role.ADMIN: admin}
+    policy = BookingPolicy(name="Unused", limits=PolicyLimits(), created_at=clock.now())
+    store.policies[policy.id] = policy
     return Scene(
         uow,
         MemoryAccountLookup(store),
@@ -146,6 +159,7 @@ def scene(
         approval_room,
         booking,
         closure,
+        policy,
     )
 
 
@@ -266,6 +280,35 @@ async def delete_closure(s: Scene, actor: User) -> Any:
     return await DeleteClosure(s.uow, s.clock)(actor, s.closure.id)
 
 
+async def check_booking(s: Scene, actor: User) -> Any:
+    command = CreateBookingCommand(
+        room_id=s.room.id, starts_at=at(5), ends_at=at(6), title="Seminar"
+    )
+    return await CheckBooking(s.uow, s.clock, BookingRules())(actor, command)
+
+
+async def list_policies(s: Scene, _: User) -> Any:
+    return await ListBookingPolicies(s.uow)(PageRequest())
+
+
+async def get_policy(s: Scene, _: User) -> Any:
+    return await GetBookingPolicy(s.uow)(s.policy.id)
+
+
+async def create_policy(s: Scene, actor: User) -> Any:
+    command = PolicyCommand(name="Group study", limits=PolicyLimits(max_minutes_per_day=120))
+    return await CreateBookingPolicy(s.uow, s.clock)(actor, command)
+
+
+async def replace_policy(s: Scene, actor: User) -> Any:
+    command = PolicyCommand(name="Renamed", limits=PolicyLimits())
+    return await ReplaceBookingPolicy(s.uow, s.clock)(actor, s.policy.id, command)
+
+
+async def delete_policy(s: Scene, actor: User) -> Any:
+    return await DeleteBookingPolicy(s.uow, s.clock)(actor, s.policy.id)
+
+
 async def list_users(s: Scene, actor: User) -> Any:
     return await ListUsers(s.uow)(actor, UserFilter(), PageRequest())
 
@@ -303,6 +346,12 @@ CALLS: dict[str, Call] = {
     "GET /closures": list_closures,
     "GET /closures/{closure_id}": get_closure,
     "DELETE /closures/{closure_id}": delete_closure,
+    "POST /bookings/check": check_booking,
+    "GET /booking-policies": list_policies,
+    "GET /booking-policies/{policy_id}": get_policy,
+    "POST /booking-policies": create_policy,
+    "PUT /booking-policies/{policy_id}": replace_policy,
+    "DELETE /booking-policies/{policy_id}": delete_policy,
     "GET /admin/users": list_users,
     "PATCH /admin/users/{user_id}": change_user,
     "GET /admin/audit": read_audit_log,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,9 +13,17 @@ from campus_booking.domain.access import (
     check_can_change,
     check_can_see,
 )
+from campus_booking.domain.booking_checks import (
+    IN_THE_PAST,
+    OVER_CAPACITY,
+    ROOM_INACTIVE,
+    TOO_LONG,
+    policy_violations,
+    room_violations,
+)
 from campus_booking.domain.booking_rules import BookingRules
 from campus_booking.domain.bookings import Booking, BookingStatus
-from campus_booking.domain.errors import Conflict, InvalidTransition, InvalidValue, NotFound
+from campus_booking.domain.errors import InvalidTransition, NotFound, Violation
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
@@ -72,48 +81,47 @@ def booking(
     )
 
 
-# --- BookingRules -------------------------------------------------------------------------
+# --- BookingRules: the campus defaults, and the room's own rules ---------------------------
+
+
+def check(rules: BookingRules, *, room: Room, slot: TimeSlot, attendees: int) -> list[Violation]:
+    """Every rule a student's request breaks in a room without a policy (quotas aside)."""
+    limits = rules.limits_for(None, user(Role.STUDENT))
+    return room_violations(room, slot, attendees, NOW) + policy_violations(
+        limits, slot=slot, now=NOW, zone=ZoneInfo("UTC")
+    )
 
 
 def test_a_request_within_every_limit_passes() -> None:
-    rules = BookingRules()
-
-    assert rules.check(room=room(capacity=10), slot=slot(0, 8), attendees=10, now=NOW) is None
+    assert check(BookingRules(), room=room(capacity=10), slot=slot(0, 8), attendees=10) == []
 
 
-def test_an_inactive_room_is_a_conflict_before_anything_else() -> None:
-    with pytest.raises(Conflict) as error:
-        BookingRules().check(room=room(is_active=False), slot=slot(-1, 20), attendees=99, now=NOW)
+def test_an_inactive_room_is_a_violation_listed_with_the_others() -> None:
+    violations = check(BookingRules(), room=room(is_active=False), slot=slot(-1, 20), attendees=99)
 
-    assert type(error.value) is Conflict
-    assert error.value.message == "Room 'Oak' is no longer in use and cannot be booked."
+    assert [v.code for v in violations] == [ROOM_INACTIVE, IN_THE_PAST, OVER_CAPACITY, TOO_LONG]
+    assert violations[0] == Violation(
+        ROOM_INACTIVE, "room_id", "room 'Oak' is no longer in use and cannot be booked"
+    )
 
 
 @pytest.mark.parametrize("start", [-0.001, -1, -20])
 def test_a_start_in_the_past_is_refused(start: float) -> None:
-    with pytest.raises(InvalidValue) as error:
-        BookingRules().check(room=room(), slot=slot(start, 1), attendees=1, now=NOW)
+    violations = check(BookingRules(), room=room(), slot=slot(start, start + 1), attendees=1)
 
-    assert (error.value.field, error.value.reason) == ("starts_at", "must not be in the past")
-
-
-def test_a_past_start_is_reported_before_the_other_rules() -> None:
-    with pytest.raises(InvalidValue) as error:
-        BookingRules().check(room=room(capacity=1), slot=slot(-1, 20), attendees=5, now=NOW)
-
-    assert error.value.field == "starts_at"
+    assert violations == [Violation(IN_THE_PAST, "starts_at", "must not be in the past")]
 
 
 def test_a_slot_longer_than_the_maximum_is_refused() -> None:
     too_long = TimeSlot(at(1), at(9) + timedelta(seconds=1))
 
-    with pytest.raises(InvalidValue) as error:
-        BookingRules().check(room=room(), slot=too_long, attendees=1, now=NOW)
+    violations = check(BookingRules(), room=room(), slot=too_long, attendees=1)
 
-    assert (error.value.field, error.value.reason) == (
-        "ends_at",
-        "a booking may last at most 8 hours",
-    )
+    assert violations == [
+        Violation(
+            TOO_LONG, "ends_at", "a booking may last at most 8 hours", {"limit": 480, "actual": 481}
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -128,21 +136,23 @@ def test_the_maximum_duration_is_configurable(
 ) -> None:
     rules = BookingRules(max_duration=max_duration)
 
-    with pytest.raises(InvalidValue) as error:
-        rules.check(room=room(), slot=slot(1, 1 + length), attendees=1, now=NOW)
+    [violation] = check(rules, room=room(), slot=slot(1, 1 + length), attendees=1)
 
-    assert (error.value.field, error.value.reason) == ("ends_at", reason)
-    assert rules.check(room=room(), slot=slot(1, 1 + length / 2), attendees=1, now=NOW) is None
+    assert (violation.code, violation.field, violation.message) == (TOO_LONG, "ends_at", reason)
+    assert check(rules, room=room(), slot=slot(1, 1 + length / 2), attendees=1) == []
 
 
 def test_more_attendees_than_the_room_holds_is_refused() -> None:
-    with pytest.raises(InvalidValue) as error:
-        BookingRules().check(room=room(capacity=10), slot=slot(1, 2), attendees=11, now=NOW)
+    violations = check(BookingRules(), room=room(capacity=10), slot=slot(1, 2), attendees=11)
 
-    assert (error.value.field, error.value.reason) == (
-        "attendees",
-        "the room holds at most 10 people",
-    )
+    assert violations == [
+        Violation(
+            OVER_CAPACITY,
+            "attendees",
+            "the room holds at most 10 people",
+            {"limit": 10, "actual": 11},
+        )
+    ]
 
 
 # --- check_can_see ------------------------------------------------------------------------

@@ -111,6 +111,7 @@ def test_a_room_is_kept_as_plain_json_values_with_sorted_features() -> None:
         "requires_approval": True,
         "is_active": True,
         "time_zone": "UTC",
+        "policy_id": None,
     }
 
 
@@ -173,7 +174,7 @@ def test_creating_a_room_records_it_by_the_actor_given(actor_id: UUID | None) ->
     assert only_event(room) == RoomCreated(
         actor_id=actor_id, at=NOW, subject_id=room.id, before=None, after=room.trail_fields()
     )
-    assert len(room.trail_fields()) == 7
+    assert len(room.trail_fields()) == 8
 
 
 @pytest.mark.parametrize(("self_service", "by_itself"), [(True, True), (False, False)])

@@ -56,6 +56,25 @@ users = Table(
     CheckConstraint("token_version >= 0", name="token_version"),
 )
 
+# Limits in minutes (the horizon in days); NULL: no limit.
+booking_policies = Table(
+    "booking_policies",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("min_duration_minutes", Integer, nullable=True),
+    Column("max_duration_minutes", Integer, nullable=True),
+    Column("slot_minutes", Integer, nullable=True),
+    Column("min_notice_minutes", Integer, nullable=True),
+    Column("max_advance_days", Integer, nullable=True),
+    Column("max_minutes_per_day", Integer, nullable=True),
+    Column("max_minutes_per_week", Integer, nullable=True),
+    Column("max_active_bookings", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("uq_booking_policies_name_lower", func.lower(booking_policies.c.name), unique=True)
+Index("ix_booking_policies_name_id", booking_policies.c.name, booking_policies.c.id)
+
 rooms = Table(
     "rooms",
     metadata,
@@ -67,6 +86,8 @@ rooms = Table(
     Column("is_active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("time_zone", String(64), nullable=False, server_default="UTC"),
+    # Last, as added by revision 0009; NULL: the campus defaults apply.
+    Column("policy_id", Uuid, ForeignKey("booking_policies.id"), nullable=True, index=True),
     CheckConstraint("capacity > 0", name="capacity"),
 )
 # Room names are unique whatever their letter case.

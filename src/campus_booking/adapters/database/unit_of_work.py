@@ -18,6 +18,7 @@ from campus_booking.adapters.database.direct_reads import DirectConnection, Dire
 from campus_booking.adapters.database.reachability import is_unreachable, unavailable
 from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
+    SqlBookingPolicyRepository,
     SqlBookingRepository,
     SqlClosureRepository,
     SqlOpeningHoursRepository,
@@ -52,6 +53,7 @@ class SqlAlchemyUnitOfWork:
         self.bookings = SqlBookingRepository(connection, self._events)
         self.opening_hours = SqlOpeningHoursRepository(connection, self._events)
         self.closures = SqlClosureRepository(connection, self._events)
+        self.policies = SqlBookingPolicyRepository(connection, self._events)
         self.audit = SqlAuditRepository(connection)
         return self
 

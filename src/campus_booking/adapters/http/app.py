@@ -11,6 +11,7 @@ from litestar.middleware import DefineMiddleware
 from campus_booking.adapters.http.allow import allow_every_method
 from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
+from campus_booking.adapters.http.booking_policies import BookingPolicyController
 from campus_booking.adapters.http.bookings import BookingController
 from campus_booking.adapters.http.closures import ClosureController
 from campus_booking.adapters.http.connections import CloseWhenBodyUnread
@@ -44,6 +45,7 @@ def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) ->
             OpeningHoursController,
             BookingController,
             ClosureController,
+            BookingPolicyController,
             AdminUserController,
             AuditController,
             HealthController,

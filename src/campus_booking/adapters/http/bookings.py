@@ -14,7 +14,11 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from campus_booking.adapters.http.openapi import REQUEST_EXAMPLE, RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
-from campus_booking.adapters.http.problems import problem_responses
+from campus_booking.adapters.http.problems import (
+    ConflictingSlot,
+    RuleViolation,
+    problem_responses,
+)
 from campus_booking.adapters.http.security import BEARER, require
 from campus_booking.adapters.http.strict import (
     OPTIONAL_REASON_TEXT,
@@ -22,9 +26,11 @@ from campus_booking.adapters.http.strict import (
     REASON_TEXT,
 )
 from campus_booking.application.bookings import (
+    BookingCheck,
     CancelBooking,
     ChangeBooking,
     ChangeBookingCommand,
+    CheckBooking,
     CreateBooking,
     CreateBookingCommand,
     DecideBooking,
@@ -59,6 +65,8 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     ends_at: Instant
     title: Title
     attendees: Attendees = 1
+    # Staff and admins: skip the policy and opening hours (never closures or other bookings).
+    override_policy: bool = False
 
 
 class BookingPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,6 +76,7 @@ class BookingPatch(msgspec.Struct, forbid_unknown_fields=True):
     ends_at: Instant | None = None
     title: Title | None = None
     attendees: Attendees | None = None
+    override_policy: bool = False
 
 
 class ApprovalIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -112,6 +121,26 @@ class BookingOut(msgspec.Struct):
         )
 
 
+class BookingCheckOut(msgspec.Struct):
+    """Whether `POST /bookings` with this body would book, and if not, why."""
+
+    bookable: bool
+    violations: list[RuleViolation]
+    conflicts: list[ConflictingSlot]
+
+    @classmethod
+    def of(cls, check: BookingCheck) -> BookingCheckOut:
+        return cls(
+            bookable=check.bookable,
+            violations=[RuleViolation.of(v) for v in check.violations],
+            conflicts=[ConflictingSlot(start, end, "booking") for start, end in check.conflicts]
+            + [
+                ConflictingSlot(start, end, "closure", reason)
+                for start, end, reason in check.closures
+            ],
+        )
+
+
 EXAMPLE_ROOM_ID = "00000000-0000-4000-8000-000000000000"
 BOOKING_LINKS = links_to(
     "booking_id",
@@ -143,6 +172,17 @@ def booking_example(today: date) -> Example:
     )
 
 
+def _create_command(data: BookingIn) -> CreateBookingCommand:
+    return CreateBookingCommand(
+        room_id=data.room_id,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        title=data.title,
+        attendees=data.attendees,
+        override_policy=data.override_policy,
+    )
+
+
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 DECISION_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 503)
 
@@ -166,17 +206,26 @@ class BookingController(Controller):
         current_user: NamedDependency[User],
         create_booking: NamedDependency[CreateBooking],
     ) -> BookingOut:
-        booking = await create_booking(
-            current_user,
-            CreateBookingCommand(
-                room_id=data.room_id,
-                starts_at=data.starts_at,
-                ends_at=data.ends_at,
-                title=data.title,
-                attendees=data.attendees,
-            ),
-        )
+        booking = await create_booking(current_user, _create_command(data))
         return BookingOut.of(booking)
+
+    @post(
+        "/check",
+        status_code=200,
+        summary="Check whether a booking would be accepted",
+        description="Takes the body of `POST /bookings` and answers, for the caller, every "
+        "rule it would break (`violations`, the codes of a 422) and the times of the bookings "
+        "in its way (`conflicts`, as in a 409); books nothing and writes nothing.",
+        responses=problem_responses(400, 401, 403, 404, 413, 415, 503),
+        opt={REQUEST_EXAMPLE: booking_example},
+    )
+    async def check_booking(
+        self,
+        data: JSONBody[BookingIn],
+        current_user: NamedDependency[User],
+        check_booking: NamedDependency[CheckBooking],
+    ) -> BookingCheckOut:
+        return BookingCheckOut.of(await check_booking(current_user, _create_command(data)))
 
     @get(
         "/",
@@ -238,6 +287,7 @@ class BookingController(Controller):
                 ends_at=data.ends_at,
                 title=data.title,
                 attendees=data.attendees,
+                override_policy=data.override_policy,
             ),
         )
         return BookingOut.of(booking)

@@ -35,6 +35,7 @@ from campus_booking.domain.errors import (
     SlotTaken,
     TooManyAttempts,
     Unavailable,
+    Violation,
 )
 
 log = logging.getLogger(__name__)
@@ -54,12 +55,39 @@ class FieldError(msgspec.Struct):
     message: str
 
 
-class RuleViolation(msgspec.Struct):
-    """One broken rule of a 422: a stable `code` (`too_far_ahead`, ...), the field, a reason."""
+class RuleViolation(msgspec.Struct, omit_defaults=True):
+    """One broken rule of a 422: a stable `code` (`too_far_ahead`, ...), the field, a reason,
+    and where a number was exceeded the `limit` and the `actual` value (this request counted
+    in); a quota names its local `date` or ISO `week`."""
 
     code: str
     field: str
     message: str
+    limit: int | None = None
+    actual: int | str | None = None
+    date: str | None = None
+    week: str | None = None
+
+    @classmethod
+    def of(cls, violation: Violation) -> RuleViolation:
+        details = violation.details
+        return cls(
+            violation.code,
+            violation.field,
+            violation.message,
+            limit=_int_or_none(details.get("limit")),
+            actual=details.get("actual"),
+            date=_str_or_none(details.get("date")),
+            week=_str_or_none(details.get("week")),
+        )
+
+
+def _int_or_none(value: int | str | None) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _str_or_none(value: int | str | None) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 class ConflictingSlot(msgspec.Struct, omit_defaults=True):
@@ -152,9 +180,7 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
     )
     conflicts = _conflicts(error)
     violations = (
-        [RuleViolation(v.code, v.field, v.message) for v in error.violations]
-        if isinstance(error, RulesBroken)
-        else None
+        [RuleViolation.of(v) for v in error.violations] if isinstance(error, RulesBroken) else None
     )
     headers = None
     if isinstance(error, TooManyAttempts | Unavailable | Overloaded):
@@ -281,13 +307,40 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     return {
         status: ResponseSpec(
             data_container=Problem,
-            description=HTTPStatus(status).phrase,
+            description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
             examples=[Example(summary=_EXAMPLES[status][0], value=_EXAMPLES[status][1])],
         )
         for status in statuses
     }
+
+
+RULE_CODES: dict[str, str] = {
+    "in_the_past": "`starts_at` has passed",
+    "room_inactive": "the room is no longer in use",
+    "over_capacity": "more `attendees` than the room holds (`limit`: its capacity)",
+    "outside_opening_hours": "not entirely within the room's opening hours",
+    "too_short": "shorter than the policy's `min_duration_minutes`",
+    "too_long": "longer than the policy's `max_duration_minutes` (or the campus maximum)",
+    "off_grid": "a start or end off the policy's `slot_minutes` grid of the local hour",
+    "too_soon": "starts within the policy's `min_notice_minutes`",
+    "too_far_ahead": "ends beyond the policy's `max_advance_days` (or the campus horizon)",
+    "daily_quota": "the requester's minutes on that local `date` under the policy would "
+    "exceed `max_minutes_per_day`",
+    "weekly_quota": "the requester's minutes in that ISO `week` under the policy would "
+    "exceed `max_minutes_per_week`",
+    "active_bookings_limit": "the requester already holds `max_active_bookings` upcoming "
+    "bookings under the policy (or the campus limit for students)",
+}
+_DESCRIPTIONS = {
+    422: "Unprocessable Content: the request is well-formed but breaks rules, every one of "
+    "them listed in `violations` as `{code, field, message}` with `limit` and `actual` (this "
+    "request counted in) where a number was exceeded. Codes: "
+    + "; ".join(f"`{code}`: {meaning}" for code, meaning in RULE_CODES.items())
+    + ". Staff and admins may send `override_policy: true` to skip the policy's rules and "
+    "opening hours (never the room's own rules, closures or other bookings).",
+}
 
 
 def _oauth2_error(problem: Problem) -> str:
@@ -383,7 +436,17 @@ _EXAMPLES: dict[int, tuple[str, Any]] = {
                 "code": "too_far_ahead",
                 "field": "ends_at",
                 "message": "a booking must end within 365 days from now",
-            }
+                "limit": 365,
+                "actual": 400,
+            },
+            {
+                "code": "daily_quota",
+                "field": "starts_at",
+                "message": "at most 120 minutes a day under this policy; 2030-01-07 would have 180",
+                "limit": 120,
+                "actual": 180,
+                "date": "2030-01-07",
+            },
         ],
     ),
     429: _example(

@@ -67,6 +67,7 @@ class RoomIn(msgspec.Struct, forbid_unknown_fields=True):
     features: Features = []
     requires_approval: bool = False
     time_zone: TimeZone | None = None  # None: the campus zone (CAMPUS_BOOKING_TIME_ZONE)
+    policy_id: UUID | None = None  # None: the campus defaults apply
 
 
 class RoomPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -78,6 +79,8 @@ class RoomPatch(msgspec.Struct, forbid_unknown_fields=True):
     features: Features | None = None
     requires_approval: bool | None = None
     time_zone: TimeZone | None = None
+    # Left out: unchanged; null: back to the campus defaults.
+    policy_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class RoomOut(msgspec.Struct):
@@ -90,6 +93,7 @@ class RoomOut(msgspec.Struct):
     is_active: bool
     time_zone: str
     created_at: datetime
+    policy_id: UUID | None
 
     @classmethod
     def of(cls, room: Room) -> RoomOut:
@@ -103,6 +107,7 @@ class RoomOut(msgspec.Struct):
             is_active=room.is_active,
             time_zone=room.time_zone,
             created_at=room.created_at,
+            policy_id=room.policy_id,
         )
 
 
@@ -178,6 +183,7 @@ class RoomController(Controller):
                 features=data.features,
                 requires_approval=data.requires_approval,
                 time_zone=data.time_zone,
+                policy_id=data.policy_id,
             ),
         )
         return RoomOut.of(room)
@@ -205,6 +211,8 @@ class RoomController(Controller):
                 features=data.features,
                 requires_approval=data.requires_approval,
                 time_zone=data.time_zone,
+                policy_id=data.policy_id if isinstance(data.policy_id, UUID) else None,
+                clear_policy=data.policy_id is None,
             ),
         )
         return RoomOut.of(room)

@@ -12,19 +12,27 @@ from campus_booking.adapters.memory.paging import page_of
 from campus_booking.adapters.memory.rows import Rows
 from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
+from campus_booking.domain.booking_checks import Usage
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.errors import SlotTaken
 from campus_booking.domain.overlap import find_conflicts
+from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 
 
 class MemoryBookingRepository(Rows[Booking]):
     def __init__(
-        self, rows: dict[UUID, Booking], closures: dict[UUID, Closure], events: EventPublisher
+        self,
+        rows: dict[UUID, Booking],
+        closures: dict[UUID, Closure],
+        events: EventPublisher,
+        *,
+        rooms: dict[UUID, Room] | None = None,
     ) -> None:
         super().__init__(rows, events)
         self._closures = closures
+        self._rooms = rooms if rooms is not None else {}
 
     async def add(self, booking: Booking) -> None:
         await self.save(booking)
@@ -83,6 +91,34 @@ class MemoryBookingRepository(Rows[Booking]):
 
     async def active_of_requester(self, requester_id: UUID, instant: datetime) -> list[Booking]:
         return self._active_after(instant, lambda booking: booking.requester_id == requester_id)
+
+    async def usage_of_requester(
+        self,
+        requester_id: UUID,
+        policy_id: UUID | None,
+        window: tuple[datetime, datetime],
+        now: datetime,
+        *,
+        ignore: UUID | None = None,
+    ) -> Usage:
+        start, end = window
+        under = [
+            booking
+            for booking in self._rows.values()
+            if booking.requester_id == requester_id
+            and booking.is_active
+            and booking.id != ignore
+            and booking.room_id in self._rooms
+            and self._rooms[booking.room_id].policy_id == policy_id
+        ]
+        return Usage(
+            slots=[
+                b.slot
+                for b in sorted(under, key=_by_start)
+                if b.slot.start < end and start < b.slot.end
+            ],
+            upcoming=sum(1 for booking in under if booking.slot.end > now),
+        )
 
     def _active_after(self, instant: datetime, among: Callable[[Booking], bool]) -> list[Booking]:
         """Copies of the active bookings `among` those that end after `instant`, by start."""

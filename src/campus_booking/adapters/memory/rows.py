@@ -8,12 +8,13 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from campus_booking.application.publishing import EventPublisher
+from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.closures import Closure
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
-T = TypeVar("T", User, Room, Booking, Closure)
+T = TypeVar("T", User, Room, Booking, Closure, BookingPolicy)
 
 
 class Rows(Generic[T]):

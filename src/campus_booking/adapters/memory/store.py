@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from campus_booking.domain.audit import AuditEntry
+from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.closures import Closure
 from campus_booking.domain.opening_hours import OpeningHours
@@ -24,11 +25,12 @@ class Tables:
     audit: list[AuditEntry] = field(default_factory=list)
     closures: dict[UUID, Closure] = field(default_factory=dict)
     opening_hours: dict[UUID, OpeningHours] = field(default_factory=dict)
+    policies: dict[UUID, BookingPolicy] = field(default_factory=dict)
 
 
 class MemoryStore:
-    """Tests seed and inspect `users`, `rooms`, `bookings`, `closures` and `audit`; `commits`
-    counts commits."""
+    """Tests seed and inspect `users`, `rooms`, `bookings`, `closures`, `opening_hours`,
+    `audit` and `policies`; `commits` counts commits."""
 
     def __init__(
         self,
@@ -38,8 +40,16 @@ class MemoryStore:
         bookings: dict[UUID, Booking] | None = None,
         audit: list[AuditEntry] | None = None,
         closures: dict[UUID, Closure] | None = None,
+        policies: dict[UUID, BookingPolicy] | None = None,
     ) -> None:
-        self._tables = Tables(users or {}, rooms or {}, bookings or {}, audit or [], closures or {})
+        self._tables = Tables(
+            users or {},
+            rooms or {},
+            bookings or {},
+            audit or [],
+            closures or {},
+            policies=policies or {},
+        )
         self.commits = 0
 
     @property
@@ -66,6 +76,10 @@ class MemoryStore:
     @property
     def audit(self) -> list[AuditEntry]:
         return self._tables.audit
+
+    @property
+    def policies(self) -> dict[UUID, BookingPolicy]:
+        return self._tables.policies
 
     def snapshot(self) -> Tables:
         """A private copy to edit: nothing done to it shows until it is published."""

@@ -14,6 +14,7 @@ from campus_booking.adapters.memory.audit import MemoryAuditRepository
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
 from campus_booking.adapters.memory.closures import MemoryClosureRepository
 from campus_booking.adapters.memory.opening_hours import MemoryOpeningHoursRepository
+from campus_booking.adapters.memory.policies import MemoryBookingPolicyRepository
 from campus_booking.adapters.memory.rooms import MemoryRoomRepository
 from campus_booking.adapters.memory.store import MemoryStore
 from campus_booking.adapters.memory.users import MemoryUserRepository
@@ -60,10 +61,16 @@ class MemoryUnitOfWork:
         self.users = MemoryUserRepository(self._working.users, self._events)
         self.rooms = MemoryRoomRepository(self._working.rooms, self._working.bookings, self._events)
         self.bookings = MemoryBookingRepository(
-            self._working.bookings, self._working.closures, self._events
+            self._working.bookings,
+            self._working.closures,
+            self._events,
+            rooms=self._working.rooms,
         )
         self.closures = MemoryClosureRepository(
             self._working.closures, self._working.bookings, self._events
         )
         self.opening_hours = MemoryOpeningHoursRepository(self._working.opening_hours, self._events)
+        self.policies = MemoryBookingPolicyRepository(
+            self._working.policies, self._working.rooms, self._events
+        )
         self.audit = MemoryAuditRepository(self._working.audit)

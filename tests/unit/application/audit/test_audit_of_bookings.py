@@ -25,6 +25,7 @@ from campus_booking.domain.errors import (
     InvalidValue,
     NotFound,
     PermissionDenied,
+    RulesBroken,
     SlotTaken,
 )
 from campus_booking.domain.rooms import Room
@@ -81,7 +82,7 @@ async def test_a_booking_refused_for_a_taken_slot_or_a_rule_writes_no_entry(
 
     with pytest.raises(SlotTaken):
         await create(student, book(room, 3, 5, attendees=3))
-    with pytest.raises(InvalidValue):
+    with pytest.raises(RulesBroken):
         await create(student, book(room, -1, 1, attendees=3))
     with pytest.raises(NotFound):
         await create(student, CreateBookingCommand(uuid4(), at(1), at(2), "X"))
@@ -226,7 +227,7 @@ async def test_refused_booking_changes_write_no_entry(
         await change(student, cancelled.id, ChangeBookingCommand(title="Back"))
     with pytest.raises(NotFound):
         await change(student, theirs.id, ChangeBookingCommand(title="Mine"))
-    with pytest.raises(InvalidValue):
+    with pytest.raises(RulesBroken):
         await change(student, mine.id, ChangeBookingCommand(title="x", attendees=11))
 
     assert snapshot(store) == seeded

@@ -46,6 +46,7 @@ async def test_create_room_records_every_kept_field_as_stored(
         "requires_approval": True,
         "is_active": True,
         "time_zone": "UTC",
+        "policy_id": None,
     }
     assert trail(store) == [entry(Entity.ROOM, room.id, Action.CREATED, staff, None, after)]
 

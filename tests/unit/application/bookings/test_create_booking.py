@@ -10,7 +10,7 @@ from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.bookings import CreateBooking, CreateBookingCommand
 from campus_booking.domain.bookings import BookingStatus
-from campus_booking.domain.errors import Conflict, InvalidValue, NotFound, SlotTaken
+from campus_booking.domain.errors import InvalidValue, NotFound, RulesBroken, SlotTaken
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import Role, User
 from tests.unit.application.booking_requests import RULES, book
@@ -77,32 +77,54 @@ async def test_create_booking_in_an_unknown_room_is_not_found(
     assert state(store) == before
 
 
-async def test_create_booking_in_an_inactive_room_is_a_conflict(
+async def test_create_booking_in_an_inactive_room_is_a_rule_broken(
     create: CreateBooking, store: MemoryStore, student: User
 ) -> None:
     closed = add_room(store, "Closed", is_active=False)
     before = state(store)
 
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(RulesBroken) as error:
         await create(student, book(closed, 1, 2))
 
-    assert type(error.value) is Conflict
-    assert error.value.message == "Room 'Closed' is no longer in use and cannot be booked."
+    assert [(v.code, v.field) for v in error.value.violations] == [("room_inactive", "room_id")]
+    assert state(store) == before
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "attendees", "codes"),
+    [
+        (-0.5, 1, 2, ["in_the_past"]),
+        (1, 9.25, 2, ["too_long"]),
+        (1, 2, 11, ["over_capacity"]),
+        (-0.5, 9, 11, ["in_the_past", "over_capacity", "too_long"]),
+    ],
+    ids=["past-start", "too-long", "over-capacity", "all-at-once"],
+)
+async def test_create_booking_breaking_a_rule_lists_every_one_and_writes_nothing(
+    create: CreateBooking,
+    store: MemoryStore,
+    student: User,
+    room: Room,
+    start: float,
+    end: float,
+    attendees: int,
+    codes: list[str],
+) -> None:
+    before = state(store)
+
+    with pytest.raises(RulesBroken) as error:
+        await create(student, book(room, start, end, attendees=attendees))
+
+    assert [v.code for v in error.value.violations] == codes
     assert state(store) == before
 
 
 @pytest.mark.parametrize(
     ("start", "end", "attendees", "field"),
-    [
-        (-0.5, 1, 2, "starts_at"),
-        (1, 9.25, 2, "ends_at"),
-        (1, 2, 11, "attendees"),
-        (1, 2, 0, "attendees"),
-        (2, 1, 2, "ends_at"),
-    ],
-    ids=["past-start", "too-long", "over-capacity", "no-attendees", "ends-before-start"],
+    [(1, 2, 0, "attendees"), (2, 1, 2, "ends_at")],
+    ids=["no-attendees", "ends-before-start"],
 )
-async def test_create_booking_breaking_a_rule_is_an_invalid_value_and_writes_nothing(
+async def test_create_booking_with_a_malformed_value_is_an_invalid_value_and_writes_nothing(
     create: CreateBooking,
     store: MemoryStore,
     student: User,

@@ -11,6 +11,7 @@ from campus_booking.adapters.database.repositories.closures import SqlClosureRep
 from campus_booking.adapters.database.repositories.opening_hours import (
     SqlOpeningHoursRepository,
 )
+from campus_booking.adapters.database.repositories.policies import SqlBookingPolicyRepository
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
 from campus_booking.adapters.database.repositories.users import (
     SqlAccountLookup,
@@ -20,6 +21,7 @@ from campus_booking.adapters.database.repositories.users import (
 __all__ = [
     "SqlAccountLookup",
     "SqlAuditRepository",
+    "SqlBookingPolicyRepository",
     "SqlBookingRepository",
     "SqlClosureRepository",
     "SqlOpeningHoursRepository",

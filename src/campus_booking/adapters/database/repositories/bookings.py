@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.repositories.integrity import refusing_overlaps
 from campus_booking.adapters.database.repositories.paging import Listing
-from campus_booking.adapters.database.tables import bookings
+from campus_booking.adapters.database.tables import bookings, rooms
 from campus_booking.application.publishing import EventPublisher
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
+from campus_booking.domain.booking_checks import Usage
 from campus_booking.domain.bookings import ACTIVE_STATUSES, Booking, BookingStatus
 from campus_booking.domain.closures import Period
 from campus_booking.domain.time_slots import TimeSlot, lookback_start
@@ -82,6 +83,46 @@ OVERLAPPING_AND_HELD = (
     .select_from(_HELD.outerjoin(bookings, OVERLAPPING.whereclause))
     .order_by(bookings.c.starts_at)
 )
+
+
+# A requester's quota usage under one policy: the slots in the quota window, each row with
+# the count of upcoming ones; when none is in the window, the count comes alone on a row
+# whose times are NULL. One statement, through the requester_id index.
+def _usage(*, by_policy: bool) -> Any:
+    under_policy = (
+        rooms.c.policy_id == bindparam("policy_id") if by_policy else rooms.c.policy_id.is_(None)
+    )
+    mine = and_(
+        bookings.c.requester_id == bindparam("requester_id"),
+        _IS_ACTIVE,
+        bookings.c.id != bindparam("ignore"),
+        bookings.c.room_id.in_(select(rooms.c.id).where(under_policy)),
+    )
+    upcoming = (
+        select(func.count().label("upcoming"))
+        .where(mine, bookings.c.ends_at > bindparam("now"))
+        .subquery("upcoming")
+    )
+    in_window = (
+        select(bookings.c.starts_at, bookings.c.ends_at)
+        .where(
+            mine,
+            bookings.c.starts_at > bindparam("lookback"),
+            bookings.c.starts_at < bindparam("window_end"),
+            bookings.c.ends_at > bindparam("window_start"),
+        )
+        .subquery("in_window")
+    )
+    return (
+        select(upcoming.c.upcoming, in_window.c.starts_at, in_window.c.ends_at)
+        .select_from(upcoming.outerjoin(in_window, literal_column("1") == literal_column("1")))
+        .order_by(in_window.c.starts_at)
+    )
+
+
+USAGE_UNDER_POLICY = _usage(by_policy=True)
+USAGE_WITHOUT_POLICY = _usage(by_policy=False)
+NO_BOOKING = UUID(int=0)  # `ignore` when nothing is: no booking has this id
 
 
 @cache
@@ -197,6 +238,31 @@ class SqlBookingRepository:
         params = {"requester_id": requester_id, "instant": instant}
         result = await self._connection.execute(ACTIVE_OF_REQUESTER, params)
         return self._events.seen_all([_booking_from(row) for row in result])
+
+    async def usage_of_requester(
+        self,
+        requester_id: UUID,
+        policy_id: UUID | None,
+        window: tuple[datetime, datetime],
+        now: datetime,
+        *,
+        ignore: UUID | None = None,
+    ) -> Usage:
+        start, end = window
+        params = {
+            "requester_id": requester_id,
+            "policy_id": policy_id,
+            "ignore": ignore or NO_BOOKING,
+            "now": now,
+            "lookback": lookback_start(start),
+            "window_start": start,
+            "window_end": end,
+        }
+        query = USAGE_WITHOUT_POLICY if policy_id is None else USAGE_UNDER_POLICY
+        # Rows by position: a reader's rows are plain tuples (direct_reads.py).
+        rows = (await self._connection.execute(query, params)).all()
+        slots = [TimeSlot(start, end) for _, start, end in rows if start is not None]
+        return Usage(slots=slots, upcoming=rows[0][0])
 
 
 def _overlap_params(room_id: UUID, slot: TimeSlot) -> dict[str, Any]:

@@ -134,13 +134,24 @@ def _room_row(room: Room) -> dict[str, Any]:
         "is_active": room.is_active,
         "created_at": room.created_at,
         "time_zone": room.time_zone,
+        "policy_id": room.policy_id,
     }
 
 
 def _room_from(row: Sequence[Any]) -> Room:
     """A row of the `rooms` columns, in table order, then `ROOM_FEATURES`."""
-    room_id, name, building, capacity, requires_approval, is_active, created_at, zone = row[:8]
-    features = row[8]
+    (
+        room_id,
+        name,
+        building,
+        capacity,
+        requires_approval,
+        is_active,
+        created_at,
+        zone,
+        policy_id,
+        features,
+    ) = row
     return Room(
         id=room_id,
         name=name,
@@ -150,5 +161,6 @@ def _room_from(row: Sequence[Any]) -> Room:
         requires_approval=requires_approval,
         is_active=is_active,
         time_zone=zone,
+        policy_id=policy_id,
         created_at=created_at,
     )
