@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from campus_booking.domain.booking_policies import MAX_ACTIVE_BOOKINGS
 from campus_booking.domain.errors import InvalidValue
 from campus_booking.domain.time_zones import check_time_zone
 
@@ -128,6 +129,10 @@ class Settings:
             raise SettingsError(f"{PREFIX}MAX_BOOKING_HOURS must be at most 24")
         if settings.max_days_ahead > 36_500:  # datetime's range ends at the year 9999
             raise SettingsError(f"{PREFIX}MAX_DAYS_AHEAD must be at most 36500")
+        if settings.max_active_bookings_per_student > MAX_ACTIVE_BOOKINGS:  # a policy's bound
+            raise SettingsError(
+                f"{PREFIX}MAX_ACTIVE_BOOKINGS_PER_STUDENT must be at most {MAX_ACTIVE_BOOKINGS}"
+            )
         try:
             check_time_zone(settings.time_zone)
         except InvalidValue as error:

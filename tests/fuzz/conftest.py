@@ -68,7 +68,8 @@ BEYOND_THE_SCHEMA = {
     # A limit range no schema can state (the shortest booking not longer than the longest).
     "POST /booking-policies": ["400"],
     "PUT /booking-policies/{policy_id}": ["400"],
-    # Rooms may only name a policy that exists (400 naming `policy_id`).
+    # Rooms may only name a policy that exists and a time zone the time zone database knows
+    # (400 naming `policy_id` or `time_zone`).
     "POST /rooms": ["400"],
     "PATCH /rooms/{room_id}": ["400"],
     # `from`/`to` must be instants a database can store: 0001-01-01T00:30:00+01:00 is a valid

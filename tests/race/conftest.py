@@ -73,7 +73,7 @@ def server_environment(
         "CAMPUS_BOOKING_REGISTRATIONS_PER_CLIENT": "100000",
         # The races book fixed dates years ahead, many by one student: no campus limits here.
         "CAMPUS_BOOKING_MAX_DAYS_AHEAD": "36500",
-        "CAMPUS_BOOKING_MAX_ACTIVE_BOOKINGS_PER_STUDENT": str(10**9),
+        "CAMPUS_BOOKING_MAX_ACTIVE_BOOKINGS_PER_STUDENT": "100000",  # the most it may be
         **(extra or {}),
     }
 

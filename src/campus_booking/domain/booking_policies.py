@@ -26,6 +26,7 @@ MAX_POLICY_NAME_LENGTH = 100
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 MAX_ADVANCE_DAYS = 36_500  # datetime's range ends at the year 9999
+MAX_ACTIVE_BOOKINGS = 100_000
 SLOT_MINUTES = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)  # the divisors of an hour
 
 
@@ -47,7 +48,7 @@ class PolicyLimits:
         _bounded("max_advance_days", self.max_advance_days, MAX_ADVANCE_DAYS)
         _bounded("max_minutes_per_day", self.max_minutes_per_day, MINUTES_PER_DAY)
         _bounded("max_minutes_per_week", self.max_minutes_per_week, MINUTES_PER_WEEK)
-        _bounded("max_active_bookings", self.max_active_bookings, 100_000)
+        _bounded("max_active_bookings", self.max_active_bookings, MAX_ACTIVE_BOOKINGS)
         if self.slot_minutes is not None and self.slot_minutes not in SLOT_MINUTES:
             raise InvalidValue("slot_minutes", f"must divide an hour: one of {SLOT_MINUTES}")
         low, high = self.min_duration_minutes, self.max_duration_minutes

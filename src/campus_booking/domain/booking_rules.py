@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from campus_booking.domain.booking_checks import ACTIVE_BOOKINGS_LIMIT, TOO_FAR_AHEAD
-from campus_booking.domain.booking_policies import BookingPolicy, PolicyLimits
+from campus_booking.domain.booking_policies import MAX_ACTIVE_BOOKINGS, BookingPolicy, PolicyLimits
 from campus_booking.domain.time_slots import LONGEST_SLOT
 from campus_booking.domain.users import Role, User
 
@@ -29,8 +29,10 @@ class BookingRules:
             raise ValueError("the maximum booking duration must be within 24 hours")
         if self.max_ahead <= timedelta(0):
             raise ValueError("the booking horizon must be positive")
-        if self.max_active_per_student < 1:
-            raise ValueError("a student must be allowed at least one active booking")
+        if not 1 <= self.max_active_per_student <= MAX_ACTIVE_BOOKINGS:
+            raise ValueError(
+                f"a student's active bookings must be limited to 1 to {MAX_ACTIVE_BOOKINGS}"
+            )
 
     def limits_for(self, policy: BookingPolicy | None, requester: User) -> PolicyLimits:
         """The policy's limits, which bind everyone; without one, the campus defaults."""

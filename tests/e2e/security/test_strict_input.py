@@ -364,3 +364,23 @@ async def test_a_decision_reason_breaking_its_pattern_is_refused(
     message = errors(assert_problem(response, 400))["reason"]
     assert says in message
     assert "regex" not in message
+
+
+# --- query parameters the operation does not have -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/rooms?limt=5"), ("GET", "/auth/me?debug=1"), ("POST", "/auth/logout?all=true")],
+)
+async def test_an_unknown_query_parameter_is_refused_naming_it(
+    client: AsyncTestClient[Any], student: Actor, method: str, path: str
+) -> None:
+    response = await client.request(method, path, headers=student.headers)
+
+    problem = assert_problem(response, 400)
+    assert list(errors(problem)) == [path.split("?")[1].split("=")[0]]
+
+
+async def test_the_docs_take_any_query(client: AsyncTestClient[Any]) -> None:
+    assert (await client.get("/docs?urls.primaryName=v1")).status_code == 200

@@ -270,6 +270,17 @@ def test_a_horizon_past_the_calendar_is_refused() -> None:
     assert refusal(environ) == "CAMPUS_BOOKING_MAX_DAYS_AHEAD must be at most 36500"
 
 
+def test_an_active_bookings_limit_beyond_a_policys_is_refused() -> None:
+    environ = {
+        "CAMPUS_BOOKING_JWT_SECRET": "dev",
+        "CAMPUS_BOOKING_MAX_ACTIVE_BOOKINGS_PER_STUDENT": "100001",
+    }
+
+    assert (
+        refusal(environ) == "CAMPUS_BOOKING_MAX_ACTIVE_BOOKINGS_PER_STUDENT must be at most 100000"
+    )
+
+
 def test_the_campus_time_zone_is_utc_unless_set() -> None:
     assert Settings.from_environ({"CAMPUS_BOOKING_JWT_SECRET": "dev"}).time_zone == "UTC"
     berlin = {"CAMPUS_BOOKING_JWT_SECRET": "dev", "CAMPUS_BOOKING_TIME_ZONE": "Europe/Berlin"}

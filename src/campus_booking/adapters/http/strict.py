@@ -28,6 +28,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import BodyKwarg, QueryParameter
 from litestar.utils.scope.state import ScopeState
 
+from campus_booking.adapters.http.docs import DOCS_PATH
+
 BOM = b"\xef\xbb\xbf"
 _INTEGER = re.compile(r"-?[0-9]+")
 _BOOLEAN = frozenset({"true", "false"})
@@ -205,8 +207,16 @@ def _query_errors(
     request: Request[Any, Any, Any], handler: HTTPRouteHandler
 ) -> list[dict[str, str]]:
     query = request.query_params
+    parameters = _query_parameters(handler)
     errors = []
-    for name, kind in _query_parameters(handler):
+    if not request.url.path.startswith(DOCS_PATH):  # Swagger UI's pages take its own
+        known = {name for name, _ in parameters}
+        errors = [
+            _error(name, "is not a query parameter of this operation")
+            for name in dict.fromkeys(query.keys())
+            if name not in known
+        ]
+    for name, kind in parameters:
         for value in query.getall(name, []):
             reason = _query_value_error(kind, value)
             if reason:
