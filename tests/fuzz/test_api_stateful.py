@@ -38,8 +38,8 @@ from tests.fuzz.test_api_fuzz import (
 )
 
 ROLE = "STAFF"
-SCENARIOS = 60  # Hypothesis examples: each a sequence of up to STEPS linked calls
-STEPS = 6
+SCENARIOS = 40  # Hypothesis examples: each a sequence of up to STEPS linked calls
+STEPS = 10  # the calendar's routes share the steps: 6 left changes of bookings unreached
 FOLLOWED = (
     "PATCH /bookings/{booking_id}",
     "POST /bookings/{booking_id}/cancel",
