@@ -88,6 +88,42 @@ async def test_sqlite_waits_the_lock_timeout_for_the_write_lock(
         await engine.dispose()
 
 
+async def test_sqlite_writers_of_one_process_queue_for_the_write_connection(
+    sqlite_url: str,
+) -> None:
+    """A writer waits its turn for the one write connection, is handed it when the holder
+    commits, and gives up after the lock timeout (503) if the holder keeps it."""
+    engine = create_engine(sqlite_url, lock_timeout_seconds=0.25)
+    now = datetime(2026, 1, 5, tzinfo=UTC)
+    first, second = (
+        Room.create(name=name, building="Main", capacity=4, now=now, by=None)
+        for name in ("Oak", "Elm")
+    )
+
+    async def add(room: Room) -> None:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
+            await uow.rooms.add(room)
+            await uow.commit()
+
+    try:
+        async with SqlAlchemyUnitOfWork(engine) as holder:
+            await holder.rooms.add(first)
+            with pytest.raises(Unavailable):  # the holder outlasts the lock timeout
+                await add(second)
+            waiter = asyncio.create_task(add(second))
+            await asyncio.sleep(0.05)
+            assert not waiter.done()  # queued behind the holder, not writing beside it,
+            # and for the pool's one connection, not on a second one in SQLite's busy handler
+            assert engine.sync_engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+            await holder.commit()
+        await waiter  # handed the connection once the holder was done
+        async with SqlAlchemyUnitOfWork(engine, read_only=True) as check:
+            assert await check.rooms.get(first.id) is not None
+            assert await check.rooms.get(second.id) is not None
+    finally:
+        await engine.dispose()
+
+
 @pytest.mark.postgres
 async def test_a_deadlock_is_unavailable_for_the_victim_and_the_other_commits(
     postgres_url: str,
