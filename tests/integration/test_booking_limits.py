@@ -146,6 +146,9 @@ async def test_a_requesters_upcoming_active_bookings_are_counted_and_listed(
             other.id,
             instant,
         )
+        window = (NOW + timedelta(hours=2), NOW + timedelta(hours=6))
+        in_window = await uow.bookings.usage_of_requester(student.id, None, window, instant)
+        count_alone = await uow.bookings.usage_of_requester(student.id, None, None, instant)
         locked = await uow.users.get(student.id, lock=True)
     assert [b.id for b in listed] == [b.id for b in sorted(wanted, key=lambda b: b.slot.start)]
     # The active ones from 03:00 to 12:00, earliest first, with the student's count; nothing
@@ -153,6 +156,11 @@ async def test_a_requesters_upcoming_active_bookings_are_counted_and_listed(
     assert [b.id for b in clashing[0]] == [wanted[2].id, wanted[1].id, unwanted[3].id]
     assert clashing[1] == 3
     assert free == ([], 1)
+    # Quota usage: the slots within the window with the count, or without a window the count
+    # alone (a policy without minute quotas needs no slot).
+    assert list(in_window.slots) == [wanted[2].slot, wanted[1].slot]
+    assert in_window.upcoming == count_alone.upcoming == 3
+    assert list(count_alone.slots) == []
     assert locked is not None
     assert locked.email == "stu@uni.example"
 

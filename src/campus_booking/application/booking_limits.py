@@ -56,7 +56,8 @@ async def rules_broken(
     zone = room.zone  # quotas count the room's local days and weeks
     usage = None
     if limits.has_quotas:
+        window = quota_window(slot, zone) if limits.counts_minutes else None
         usage = await uow.bookings.usage_of_requester(
-            requester.id, room.policy_id, quota_window(slot, zone), now, ignore=ignore
+            requester.id, room.policy_id, window, now, ignore=ignore
         )
     return violations + policy_violations(limits, slot=slot, now=now, zone=zone, usage=usage)

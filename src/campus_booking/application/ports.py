@@ -167,14 +167,15 @@ class BookingRepository(Protocol):
         self,
         requester_id: UUID,
         policy_id: UUID | None,
-        window: tuple[datetime, datetime],
+        window: tuple[datetime, datetime] | None,
         now: datetime,
         *,
         ignore: UUID | None = None,
     ) -> Usage:
         """The requester's active bookings in the rooms of the policy (`None`: the rooms
-        without one), `ignore` left out: the slots of those overlapping `window`, and how many
-        end after `now`. One statement, whatever the number of bookings."""
+        without one), `ignore` left out: the slots of those overlapping `window` (no window:
+        no slots, only the count), and how many end after `now`. One statement, whatever the
+        number of bookings."""
         ...
 
 

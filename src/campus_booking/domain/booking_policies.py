@@ -64,6 +64,12 @@ class PolicyLimits:
             or self.max_active_bookings is not None
         )
 
+    @property
+    def counts_minutes(self) -> bool:
+        """Whether checking a request needs the times of the requester's other bookings, not
+        only their number."""
+        return self.max_minutes_per_day is not None or self.max_minutes_per_week is not None
+
     def as_fields(self) -> Fields:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 

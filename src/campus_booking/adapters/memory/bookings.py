@@ -96,12 +96,11 @@ class MemoryBookingRepository(Rows[Booking]):
         self,
         requester_id: UUID,
         policy_id: UUID | None,
-        window: tuple[datetime, datetime],
+        window: tuple[datetime, datetime] | None,
         now: datetime,
         *,
         ignore: UUID | None = None,
     ) -> Usage:
-        start, end = window
         under = [
             booking
             for booking in self._rows.values()
@@ -115,7 +114,7 @@ class MemoryBookingRepository(Rows[Booking]):
             slots=[
                 b.slot
                 for b in sorted(under, key=_by_start)
-                if b.slot.start < end and start < b.slot.end
+                if window is not None and b.slot.start < window[1] and window[0] < b.slot.end
             ],
             upcoming=sum(1 for booking in under if booking.slot.end > now),
         )

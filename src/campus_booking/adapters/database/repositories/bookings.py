@@ -87,8 +87,9 @@ OVERLAPPING_AND_HELD = (
 
 # A requester's quota usage under one policy: the slots in the quota window, each row with
 # the count of upcoming ones; when none is in the window, the count comes alone on a row
-# whose times are NULL. One statement, through the requester_id index.
-def _usage(*, by_policy: bool) -> Any:
+# whose times are NULL. One statement, through the requester_id index. Without minute
+# quotas only the count is needed: its statement fetches no slot.
+def _usage(*, by_policy: bool, with_slots: bool) -> Any:
     under_policy = (
         rooms.c.policy_id == bindparam("policy_id") if by_policy else rooms.c.policy_id.is_(None)
     )
@@ -98,11 +99,12 @@ def _usage(*, by_policy: bool) -> Any:
         bookings.c.id != bindparam("ignore"),
         bookings.c.room_id.in_(select(rooms.c.id).where(under_policy)),
     )
-    upcoming = (
-        select(func.count().label("upcoming"))
-        .where(mine, bookings.c.ends_at > bindparam("now"))
-        .subquery("upcoming")
+    upcoming = select(func.count().label("upcoming")).where(
+        mine, bookings.c.ends_at > bindparam("now")
     )
+    if not with_slots:
+        return upcoming
+    counted = upcoming.subquery("upcoming")
     in_window = (
         select(bookings.c.starts_at, bookings.c.ends_at)
         .where(
@@ -114,14 +116,17 @@ def _usage(*, by_policy: bool) -> Any:
         .subquery("in_window")
     )
     return (
-        select(upcoming.c.upcoming, in_window.c.starts_at, in_window.c.ends_at)
-        .select_from(upcoming.outerjoin(in_window, literal_column("1") == literal_column("1")))
+        select(counted.c.upcoming, in_window.c.starts_at, in_window.c.ends_at)
+        .select_from(counted.outerjoin(in_window, literal_column("1") == literal_column("1")))
         .order_by(in_window.c.starts_at)
     )
 
 
-USAGE_UNDER_POLICY = _usage(by_policy=True)
-USAGE_WITHOUT_POLICY = _usage(by_policy=False)
+USAGE = {
+    (by_policy, with_slots): _usage(by_policy=by_policy, with_slots=with_slots)
+    for by_policy in (False, True)
+    for with_slots in (False, True)
+}
 NO_BOOKING = UUID(int=0)  # `ignore` when nothing is: no booking has this id
 
 
@@ -243,22 +248,22 @@ class SqlBookingRepository:
         self,
         requester_id: UUID,
         policy_id: UUID | None,
-        window: tuple[datetime, datetime],
+        window: tuple[datetime, datetime] | None,
         now: datetime,
         *,
         ignore: UUID | None = None,
     ) -> Usage:
-        start, end = window
         params = {
             "requester_id": requester_id,
             "policy_id": policy_id,
             "ignore": ignore or NO_BOOKING,
             "now": now,
-            "lookback": lookback_start(start),
-            "window_start": start,
-            "window_end": end,
         }
-        query = USAGE_WITHOUT_POLICY if policy_id is None else USAGE_UNDER_POLICY
+        query = USAGE[policy_id is not None, window is not None]
+        if window is None:
+            return Usage(upcoming=await self._connection.scalar(query, params) or 0)
+        start, end = window
+        params.update(lookback=lookback_start(start), window_start=start, window_end=end)
         # Rows by position: a reader's rows are plain tuples (direct_reads.py).
         rows = (await self._connection.execute(query, params)).all()
         slots = [TimeSlot(start, end) for _, start, end in rows if start is not None]
