@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 import weakref
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +54,8 @@ class DirectRead:
     binds: tuple[Processor, ...]
     processors: Mapping[str, Processor]  # every bound parameter's, by name
     defaults: Mapping[str, Any]  # the values that the statement binds itself (a separator)
-    columns: tuple[Processor, ...]
-    row_type: Callable[[Iterator[Any]], tuple[Any, ...]]  # rows answer `row.name`, as Row does
+    converted: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor) to apply
+    row_type: Callable[[Iterable[Any]], tuple[Any, ...]]  # rows answer `row.name`, as Row does
     expands: bool
 
     @classmethod
@@ -84,9 +84,10 @@ class DirectRead:
                 for name, bind in compiled.binds.items()
                 if not bind.required
             },
-            columns=tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in selected
+            converted=tuple(
+                (position, process)
+                for position, column in enumerate(selected)
+                if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
             ),
             row_type=_row_type([str(column.key) for column in selected]),
             expands=expands,
@@ -110,13 +111,14 @@ class DirectRead:
         return self.sql, tuple(arguments)
 
     def row(self, fetched: Sequence[Any]) -> tuple[Any, ...]:
-        return self.row_type(
-            process(value) if process else value
-            for process, value in zip(self.columns, fetched, strict=True)
-        )
+        # Most columns need no conversion: only those that do are visited.
+        values = list(fetched)
+        for position, process in self.converted:
+            values[position] = process(values[position])
+        return self.row_type(values)
 
 
-def _row_type(names: list[str]) -> Callable[[Iterator[Any]], tuple[Any, ...]]:
+def _row_type(names: list[str]) -> Callable[[Iterable[Any]], tuple[Any, ...]]:
     make: Any = namedtuple  # the names are the statement's: not known to the type checker
     return make("DirectRow", names, rename=True)._make  # type: ignore[no-any-return]
 
