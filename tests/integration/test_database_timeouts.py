@@ -74,20 +74,6 @@ async def test_a_lock_held_too_long_is_unavailable_and_the_holder_is_unharmed(
         await engine.dispose()
 
 
-@pytest.mark.parametrize("seconds", [0.25, 7])
-async def test_sqlite_waits_the_lock_timeout_for_the_write_lock(
-    sqlite_url: str, seconds: float
-) -> None:
-    """Readers wait the same time, off the event loop (see test_sqlite_driver)."""
-    engine = create_engine(sqlite_url, lock_timeout_seconds=seconds)
-    try:
-        async with engine.connect() as connection:
-            busy = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
-        assert busy == round(seconds * 1000)
-    finally:
-        await engine.dispose()
-
-
 async def test_sqlite_writers_of_one_process_queue_for_the_write_connection(
     sqlite_url: str,
 ) -> None:

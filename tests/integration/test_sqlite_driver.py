@@ -1,5 +1,5 @@
-"""The SQLite driver adapters: one trip to aiosqlite's thread per statement (writers) or none
-at all (readers, unless the database is busy), same results."""
+"""The SQLite driver adapters: statements run on the event loop, with no trip to aiosqlite's
+thread unless the database is busy (a writer's COMMIT makes one), same results."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from uuid import uuid4
 import aiosqlite
 import pytest
 from sqlalchemy import insert, make_url, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from campus_booking.adapters.database.engine import create_engine, reader
@@ -57,21 +57,23 @@ def a_room(name: str, capacity: int = 10) -> dict[str, Any]:
     }
 
 
-async def test_a_query_is_one_trip_and_returns_every_row(
+async def test_a_writers_statements_run_on_the_loop_and_its_commit_in_the_thread(
     engine: AsyncEngine, trips: list[str]
 ) -> None:
-    async with engine.begin() as connection:
-        await connection.execute(insert(rooms), [a_room(f"Room {n}") for n in range(3)])
-
     async with engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))  # the transaction's BEGIN, out of the way
+        await connection.execute(text("SELECT 1"))  # the connection's setup, out of the way
+        await connection.rollback()
         trips.clear()
+        await connection.begin()  # BEGIN IMMEDIATE
+        await connection.execute(insert(rooms), [a_room(f"Room {n}") for n in range(3)])
         result = await connection.execute(select(rooms.c.name).order_by(rooms.c.name))
         names = result.scalars().all()
-        during_query = list(trips)
+        before_commit = list(trips)
+        await connection.commit()
 
     assert names == ["Room 0", "Room 1", "Room 2"]
-    assert during_query == ["_run"]  # aiosqlite's own cursor took four trips
+    assert before_commit == []  # BEGIN, INSERT and SELECT ran on the loop
+    assert trips == ["commit"]  # COMMIT writes the log, in the thread
 
 
 async def test_a_connection_with_no_open_transaction_goes_back_to_the_pool_without_a_trip(
@@ -164,6 +166,48 @@ async def test_a_reader_runs_its_statements_on_the_event_loop(
     assert [name for (name,) in names] == ["Room 0", "Room 1", "Room 2"]
     assert count is None
     assert during_queries == []
+
+
+@pytest.mark.parametrize(("lock_timeout", "released_after"), [(5, 0.3), (0.25, None)])
+async def test_a_writer_waits_for_the_write_lock_of_another_process_off_the_event_loop(
+    sqlite_url: str, lock_timeout: float, released_after: float | None
+) -> None:
+    """Its BEGIN IMMEDIATE, run on the loop, finds the database busy and waits in the thread:
+    until the other writer is done, or for the lock timeout and then gives up."""
+    holder = sqlite3.connect(str(make_url(sqlite_url).database), isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")  # as the service's other processes have it
+    holder.execute("BEGIN IMMEDIATE")
+    engine = create_engine(sqlite_url, lock_timeout_seconds=lock_timeout)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def write() -> None:
+        async with engine.begin() as connection:
+            await connection.execute(insert(rooms), [a_room("Oak")])
+
+    ticker = asyncio.create_task(tick())
+    if released_after is not None:
+        asyncio.get_running_loop().call_later(released_after, holder.rollback)
+    started = time.monotonic()
+    try:
+        if released_after is None:
+            with pytest.raises(OperationalError, match="database is locked"):
+                await write()
+        else:
+            await write()
+        waited = time.monotonic() - started
+    finally:
+        ticker.cancel()
+        holder.close()
+        await engine.dispose()
+
+    assert waited >= (released_after or lock_timeout)  # it waited for the lock
+    assert ticks >= 10  # and the loop went on while it waited
 
 
 async def test_a_read_that_finds_the_database_locked_waits_for_it_off_the_event_loop(

@@ -76,13 +76,18 @@ def create_engine(
         logging.getLogger(name).addFilter(_NO_ROW_DATA)  # adding it twice keeps one
     # Parameters are left out of SQL logs and of error messages, which get logged too.
     writer_options: dict[str, Any] = {**POOL, **options}
+    writer_busy_ms = lock_ms
     if driver == "aiosqlite":
         # SQLite has one writer at a time: the others of this process queue for the pool's
         # one connection, each handed it the moment the last commits, instead of waiting in
         # SQLite's busy handler, which sleeps up to 100 ms between looks at the lock. That
         # wait is for the write lock, so it is bounded by the lock timeout.
         writer_options.update(pool_size=1, pool_timeout=lock_timeout_seconds)
-    engine = _create(url, writer_options, driver, busy_timeout_ms=lock_ms)
+        # Its statements run on the loop too, unless another process holds the lock: then
+        # they wait for it in the thread (sqlite_driver.py). COMMIT goes to the thread.
+        writer_options.setdefault("module", OnLoopAiosqlite(busy_timeout_ms=lock_ms, writer=True))
+        writer_busy_ms = 0
+    engine = _create(url, writer_options, driver, busy_timeout_ms=writer_busy_ms)
     reader_options: dict[str, Any] = {**READER_POOL, **options}
     reader_options["execution_options"] = {READ_ONLY: True}
     reader_busy_ms = lock_ms

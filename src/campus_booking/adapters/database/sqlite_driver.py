@@ -9,11 +9,13 @@ the thread in one trip. Loading a user by id took 370 us of CPU this way against
 It changes nothing else: the same dialect, URL, connections, transactions and errors (a
 statement's error is raised from the same sqlite3 call as before).
 
-Readers go further (`OnLoopAiosqlite`): their statements run on the event loop itself. In WAL
+The service goes further (`OnLoopAiosqlite`): statements run on the event loop itself. In WAL
 mode a read does not wait for writers and takes microseconds, less than the trip to a thread
-and back; a statement that finds the database busy (a WAL recovery, a checkpoint resetting
-the log) is not waited for on the loop but run again in the thread, where it waits up to the
-busy timeout as before. Writers stay in the thread: their BEGIN IMMEDIATE can wait on the lock.
+and back, and so does a write once its transaction holds the write lock. A statement that
+finds the database busy (another process's writer holding the lock that a BEGIN IMMEDIATE
+asks for, a WAL recovery, a checkpoint resetting the log) is not waited for on the loop but
+run again in the thread, where it waits up to the busy timeout as before. A writer's COMMIT
+and ROLLBACK, which write the log and now and then checkpoint it, run in the thread.
 """
 
 from __future__ import annotations
@@ -115,12 +117,16 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 def _run_waiting(
-    connection: sqlite3.Connection, operation: str, parameters: Any, busy_timeout_ms: int
+    connection: sqlite3.Connection,
+    operation: str,
+    parameters: Any,
+    busy_timeout_ms: int,
+    many: bool = False,
 ) -> _Outcome:
     """Runs in aiosqlite's thread: the statement, waiting up to the busy timeout for the lock."""
     connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     try:
-        return _run(connection, operation, parameters, False)
+        return _run(connection, operation, parameters, many)
     finally:
         connection.execute("PRAGMA busy_timeout=0")
 
@@ -135,22 +141,28 @@ class _OnLoopCursor(_OneTripCursor):
     __slots__ = ()
 
     async def _execute_async(self, operation: Any, parameters: Any) -> None:
-        adapted: _OnLoopConnection = self._adapt_connection  # type: ignore[assignment]
+        adapted: _OnLoopWriterConnection = self._adapt_connection  # type: ignore[assignment]
         self._outcome = await _on_loop(adapted, operation, parameters)
         self._rows = collections.deque(self._outcome.rows)
 
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> None:
+        adapted: _OnLoopWriterConnection = self._adapt_connection  # type: ignore[assignment]
+        self._outcome = await _on_loop(adapted, operation, seq_of_parameters, many=True)
 
-async def _on_loop(adapted: _OnLoopConnection, operation: str, parameters: Any) -> _Outcome:
+
+async def _on_loop(
+    adapted: _OnLoopWriterConnection, operation: str, parameters: Any, *, many: bool = False
+) -> _Outcome:
     """On the loop; in aiosqlite's thread, waiting for the lock, when the database is busy."""
     connection: aiosqlite.Connection = adapted._connection  # type: ignore[assignment]
     try:
-        return _run(connection._conn, operation, parameters, False)
+        return _run(connection._conn, operation, parameters, many)
     except sqlite3.OperationalError as error:
         if not _busy(error):
             raise
         async with adapted._execute_mutex:
             return await connection._execute(  # type: ignore[no-untyped-call, no-any-return]
-                _run_waiting, connection._conn, operation, parameters, adapted.busy_ms
+                _run_waiting, connection._conn, operation, parameters, adapted.busy_ms, many
             )
 
 
@@ -182,13 +194,22 @@ class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
             super().rollback()
 
 
-class _OnLoopConnection(_OneTripConnection):
-    """A reader's connection: never in a transaction, so its rollback (the pool's reset) and
-    commit are no-ops that sqlite3 answers on the loop without touching the database."""
+class _OnLoopWriterConnection(_OneTripConnection):
+    """A writer's connection: its BEGIN IMMEDIATE and the statements of its transaction run on
+    the loop, each moved to the thread if it finds the database busy (another process holds
+    the write lock); COMMIT and ROLLBACK, which write the log and now and then checkpoint it,
+    make their trip to the thread."""
 
     __slots__ = ("busy_ms",)
     _cursor_cls = _OnLoopCursor
     busy_ms: int  # how long a statement that found the database busy waits, in the thread
+
+
+class _OnLoopConnection(_OnLoopWriterConnection):
+    """A reader's connection: never in a transaction, so its rollback (the pool's reset) and
+    commit are no-ops that sqlite3 answers on the loop without touching the database."""
+
+    __slots__ = ()
 
     def rollback(self) -> None:
         if self._connection._connection:
@@ -211,22 +232,24 @@ class OneTripAiosqlite(AsyncAdapt_aiosqlite_dbapi):
 
 
 class OnLoopAiosqlite(AsyncAdapt_aiosqlite_dbapi):
-    """The DBAPI module for readers, whose statements run on the event loop.
+    """The DBAPI module whose statements run on the event loop: readers', or with
+    `writer=True` writers', whose COMMIT and ROLLBACK stay in the thread.
 
     Their connections must have a busy timeout of 0 (the engine's connect hook sets it), so
     that no statement sleeps on the loop; `busy_timeout_ms` is how long one that found the
     database busy then waits for it, in the thread.
     """
 
-    def __init__(self, busy_timeout_ms: int) -> None:
+    def __init__(self, busy_timeout_ms: int, *, writer: bool = False) -> None:
         super().__init__(aiosqlite, sqlite3)
         self._busy_timeout_ms = busy_timeout_ms
+        self._connection_type = _OnLoopWriterConnection if writer else _OnLoopConnection
 
-    def connect(self, *args: Any, **kwargs: Any) -> _OnLoopConnection:
+    def connect(self, *args: Any, **kwargs: Any) -> _OnLoopWriterConnection:
         # Used from the loop's thread and aiosqlite's, one call at a time: the pool hands a
         # connection to one task, whose statements each finish before the next. No busy
         # timeout from the start (sqlite3's default is 5 s), not even for the setup PRAGMAs.
         plain = super().connect(*args, **{**kwargs, "check_same_thread": False, "timeout": 0})
-        connection = _OnLoopConnection(self, plain._connection)
+        connection = self._connection_type(self, plain._connection)
         connection.busy_ms = self._busy_timeout_ms
         return connection
