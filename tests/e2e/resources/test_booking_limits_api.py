@@ -3,20 +3,19 @@ reason code; deactivating a user cancels their upcoming bookings when asked to."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from campus_booking.adapters.http.app import create_app
 from campus_booking.container import Container
 from campus_booking.domain.bookings import BookingStatus
 from tests.conftest import test_settings as settings_for
+from tests.e2e import both_databases
 from tests.e2e.actors import NOW, Actor, at, book, booking_body, create_room, stored_bookings
 from tests.e2e.conftest import assert_problem
 
@@ -33,14 +32,7 @@ def container(database_url: str) -> Iterator[Container]:
     container.reset_override()
 
 
-@pytest.fixture
-async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    """The app on the test's own event loop (httpx's ASGI transport): the tests also reach the
-    database directly through the container, and an asyncpg connection serves one loop only."""
-    transport = httpx.ASGITransport(app=create_app(container))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-    await container.engine().dispose()
+client = both_databases.client
 
 
 @pytest.fixture

@@ -3,16 +3,12 @@ naming the field, and bookings refused outside them (422 outside_opening_hours).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from dependency_injector import providers
 
-from campus_booking.adapters.http.app import create_app
-from campus_booking.container import Container
-from tests.conftest import test_settings as settings_for
+from tests.e2e import both_databases
 from tests.e2e.actors import UNKNOWN_ID, Actor, at, book, booking_body, create_room, room_body
 from tests.e2e.conftest import assert_problem
 
@@ -24,21 +20,8 @@ NINE_TO_FIVE = {
 }
 
 
-@pytest.fixture
-def container(database_url: str) -> Iterator[Container]:
-    container = Container()
-    container.settings.override(providers.Object(settings_for(database_url)))
-    yield container
-    container.reset_override()
-
-
-@pytest.fixture
-async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    """On the test's own event loop: an asyncpg connection serves one loop only."""
-    transport = httpx.ASGITransport(app=create_app(container))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-    await container.engine().dispose()
+container = both_databases.container
+client = both_databases.client
 
 
 @pytest.fixture

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from litestar.testing import AsyncTestClient
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
-from campus_booking.container import Container
-from tests.conftest import test_settings as settings_on
 from tests.e2e.actors import Actor, at, book, booking_body, create_room, room_body
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.resources.conftest import actors, admin, clock, other, staff, student
@@ -62,23 +55,3 @@ async def write(
         ),
     }
     return writes[request.param]
-
-
-@pytest.fixture
-def container_on_both_databases(database_url: str) -> Iterator[Container]:
-    """The real container, once on SQLite and once on PostgreSQL.
-
-    A module runs on both with `container` returning it.
-
-    The test client serves requests on an event loop of its own, while the actors fixtures
-    also reach the store from the test's loop: an asyncpg connection belongs to the loop that
-    opened it, so on PostgreSQL none is pooled between the two.
-    """
-    container = Container()
-    container.settings.override(providers.Object(settings_on(database_url)))
-    if make_url(database_url).get_backend_name() == "postgresql":
-        container.engine.override(
-            providers.Singleton(create_async_engine, database_url, poolclass=NullPool)
-        )
-    yield container
-    container.reset_override()

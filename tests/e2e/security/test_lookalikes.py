@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from campus_booking.container import Container
+from tests.e2e import both_databases
 from tests.e2e.actors import Actor, at, book, booking_body, create_room, room_body
 from tests.e2e.conftest import assert_problem, register
 from tests.e2e.security.state import snapshot
 
-
-@pytest.fixture
-def container(container_on_both_databases: Container) -> Container:
-    return container_on_both_databases
+container = both_databases.container
+client = both_databases.client
 
 
 def fields(problem: dict[str, Any]) -> list[str]:
@@ -28,7 +27,7 @@ def fields(problem: dict[str, Any]) -> list[str]:
 
 
 async def test_room_name_with_a_zero_width_space_beside_its_twin_is_refused(
-    client: AsyncTestClient[Any], container: Container, staff: Actor
+    client: httpx.AsyncClient, container: Container, staff: Actor
 ) -> None:
     await create_room(client, staff, "Lab X")
     before = await snapshot(container)
@@ -49,7 +48,7 @@ async def test_room_name_with_a_zero_width_space_beside_its_twin_is_refused(
     ids=["rlo in name", "rlo in building", "zero-width space in tag"],
 )
 async def test_room_with_an_invisible_character_is_refused(
-    client: AsyncTestClient[Any], container: Container, staff: Actor, body: Any, field: str
+    client: httpx.AsyncClient, container: Container, staff: Actor, body: Any, field: str
 ) -> None:
     before = await snapshot(container)
 
@@ -60,7 +59,7 @@ async def test_room_with_an_invisible_character_is_refused(
 
 
 async def test_renaming_a_room_to_an_invisible_variant_is_refused(
-    client: AsyncTestClient[Any], container: Container, staff: Actor
+    client: httpx.AsyncClient, container: Container, staff: Actor
 ) -> None:
     room = await create_room(client, staff, "Lab")
     before = await snapshot(container)
@@ -79,7 +78,7 @@ async def test_renaming_a_room_to_an_invisible_variant_is_refused(
     ids=["full-width", "full-width upper", "mathematical bold"],
 )
 async def test_full_width_room_name_collides_with_its_ascii_twin(
-    client: AsyncTestClient[Any], container: Container, staff: Actor, spelling: str
+    client: httpx.AsyncClient, container: Container, staff: Actor, spelling: str
 ) -> None:
     await create_room(client, staff, "Lab")
     before = await snapshot(container)
@@ -91,7 +90,7 @@ async def test_full_width_room_name_collides_with_its_ascii_twin(
 
 
 async def test_renaming_a_room_to_a_full_width_twin_of_another_is_a_conflict(
-    client: AsyncTestClient[Any], container: Container, staff: Actor
+    client: httpx.AsyncClient, container: Container, staff: Actor
 ) -> None:
     await create_room(client, staff, "Lab")
     other = await create_room(client, staff, "Other")
@@ -108,7 +107,7 @@ async def test_renaming_a_room_to_a_full_width_twin_of_another_is_a_conflict(
 
 
 async def test_full_width_building_is_stored_folded_and_found_by_either_spelling(
-    client: AsyncTestClient[Any], staff: Actor
+    client: httpx.AsyncClient, staff: Actor
 ) -> None:
     room = await create_room(client, staff, "Lab", building="Ｍａｉｎ")  # noqa: RUF001
 
@@ -124,7 +123,7 @@ async def test_full_width_building_is_stored_folded_and_found_by_either_spelling
     ids=["only zwsp", "rlo", "bom"],
 )
 async def test_booking_title_with_invisible_characters_is_refused(
-    client: AsyncTestClient[Any], container: Container, staff: Actor, student: Actor, title: str
+    client: httpx.AsyncClient, container: Container, staff: Actor, student: Actor, title: str
 ) -> None:
     room = await create_room(client, staff, "Lab")
     booking = await book(client, student, room["id"], at(9), at(10))
@@ -145,7 +144,7 @@ async def test_booking_title_with_invisible_characters_is_refused(
 
 
 async def test_rejection_reason_with_a_right_to_left_override_is_refused(
-    client: AsyncTestClient[Any], container: Container, staff: Actor, student: Actor
+    client: httpx.AsyncClient, container: Container, staff: Actor, student: Actor
 ) -> None:
     room = await create_room(client, staff, "Lab", requires_approval=True)
     booking = await book(client, student, room["id"], at(9), at(10))
@@ -162,7 +161,7 @@ async def test_rejection_reason_with_a_right_to_left_override_is_refused(
 
 
 async def test_full_name_with_a_right_to_left_override_is_refused(
-    client: AsyncTestClient[Any], container: Container
+    client: httpx.AsyncClient, container: Container
 ) -> None:
     response = await register(client, "eve@uni.example", full_name="Eve \u202egnissam")
 

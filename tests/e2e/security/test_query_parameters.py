@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
-from campus_booking.container import Container
+from tests.e2e import both_databases
 from tests.e2e.actors import Actor, create_room
 from tests.e2e.conftest import assert_problem
 
-
-@pytest.fixture
-def container(container_on_both_databases: Container) -> Container:
-    return container_on_both_databases
+container = both_databases.container
+client = both_databases.client
 
 
 def fields(problem: dict[str, Any]) -> list[str]:
@@ -50,7 +48,7 @@ CONTROL = {"nul": "\x00", "escape": "\x1b[31m", "bell": "a\x07b", "c1 control": 
 @pytest.mark.parametrize("value", CONTROL.values(), ids=list(CONTROL))
 @pytest.mark.parametrize(("path", "name"), PARAMETERS, ids=[f"{p} {n}" for p, n in PARAMETERS])
 async def test_control_character_in_a_query_parameter_is_refused_naming_it(
-    client: AsyncTestClient[Any], admin: Actor, path: str, name: str, value: str
+    client: httpx.AsyncClient, admin: Actor, path: str, name: str, value: str
 ) -> None:
     response = await client.get(path, params={name: value}, headers=admin.headers)
 
@@ -58,7 +56,7 @@ async def test_control_character_in_a_query_parameter_is_refused_naming_it(
 
 
 async def test_building_filter_is_cleaned_as_the_building_was(
-    client: AsyncTestClient[Any], staff: Actor
+    client: httpx.AsyncClient, staff: Actor
 ) -> None:
     """The control: the filter meets the same cleaning as the stored value, so it still finds it."""
     room = await create_room(client, staff, "Lab", building="Main  Hall")
@@ -70,7 +68,7 @@ async def test_building_filter_is_cleaned_as_the_building_was(
 
 
 async def test_feature_filter_with_a_nul_tag_is_refused_naming_it(
-    client: AsyncTestClient[Any], staff: Actor
+    client: httpx.AsyncClient, staff: Actor
 ) -> None:
     tags = [("feature", "projector"), ("feature", "pro\x00jector")]
 
@@ -79,7 +77,7 @@ async def test_feature_filter_with_a_nul_tag_is_refused_naming_it(
     assert fields(assert_problem(response, 400)) == ["feature"]
 
 
-async def test_empty_search_text_lists_everyone(client: AsyncTestClient[Any], admin: Actor) -> None:
+async def test_empty_search_text_lists_everyone(client: httpx.AsyncClient, admin: Actor) -> None:
     """The control for `q`: an empty or blank search is no filter at all, as before."""
     for q in ("", "   "):
         response = await client.get("/admin/users", params={"q": q}, headers=admin.headers)
@@ -89,7 +87,7 @@ async def test_empty_search_text_lists_everyone(client: AsyncTestClient[Any], ad
 
 @pytest.mark.parametrize("name", ["building", "q"])
 async def test_format_character_in_a_search_text_is_refused_naming_it(
-    client: AsyncTestClient[Any], admin: Actor, name: str
+    client: httpx.AsyncClient, admin: Actor, name: str
 ) -> None:
     path = "/rooms" if name == "building" else "/admin/users"
 
