@@ -25,9 +25,13 @@ class DeclaredContentType(ASGIMiddleware):
             if not sent and not _has_body(scope):
                 # No length header says nothing over HTTP/2 or HTTP/3, where a body needs
                 # none: whether one comes is for its first message to tell.
-                first = await receive()
-                receive = _replaying(first, receive)
-                sent_body = bool(first.get("body")) or bool(first.get("more_body"))
+                # An empty chunk with more to come proves nothing either (some clients send
+                # one before the end of an empty body): read on to the first byte or the end.
+                read = [await receive()]
+                while not read[-1].get("body") and read[-1].get("more_body"):
+                    read.append(await receive())
+                receive = _replaying(read, receive)
+                sent_body = bool(read[-1].get("body"))
             else:
                 sent_body = True
             body = data_field.kwarg_definition
@@ -41,9 +45,9 @@ class DeclaredContentType(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def _replaying(first: ReceiveMessage, receive: Receive) -> Receive:
-    """`receive`, giving back first the message already read."""
-    pending = [first]
+def _replaying(read: list[ReceiveMessage], receive: Receive) -> Receive:
+    """`receive`, giving back first the messages already read."""
+    pending = list(reversed(read))
 
     async def replay() -> ReceiveMessage:
         return pending.pop() if pending else await receive()
