@@ -14,8 +14,12 @@ from campus_booking.domain.rooms import Room
 from campus_booking.domain.users import User
 
 
+def may_see(user: User, booking: Booking) -> bool:
+    return booking.requester_id == user.id or may(user, Capability.MANAGE_ALL_BOOKINGS)
+
+
 def check_can_see(user: User, booking: Booking) -> None:
-    if booking.requester_id != user.id and not may(user, Capability.MANAGE_ALL_BOOKINGS):
+    if not may_see(user, booking):
         raise NotFound("Booking not found.")
 
 

@@ -43,6 +43,19 @@ FEATURE_ITEMS = string_items(min_length=1, max_length=32, pattern=FEATURE_TAG)
 Features = Annotated[
     list[Feature], msgspec.Meta(max_length=MAX_FEATURES, extra_json_schema=FEATURE_ITEMS)
 ]
+# The filters of room listings and searches, as query parameters.
+BuildingFilter = Annotated[
+    str | None,
+    QueryParameter(min_length=1, max_length=MAX_BUILDING_LENGTH, pattern=FILLED_TEXT),
+]
+FeaturesFilter = Annotated[
+    list[Feature] | None,
+    QueryParameter(
+        name="feature",
+        description="Repeatable: rooms having all of them",
+        schema_extra=FEATURE_ITEMS["extra"],
+    ),
+]
 
 # The shape of an IANA name; whether the zone exists is the domain's check (a 400 naming the
 # field). Not an enum of the zones: names like GMT+0 and GMT-0 break client generators' enums.
@@ -128,18 +141,8 @@ class RoomController(Controller):
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
         min_capacity: Annotated[int | None, QueryParameter(ge=1, le=100_000)] = None,
-        building: Annotated[
-            str | None,
-            QueryParameter(min_length=1, max_length=MAX_BUILDING_LENGTH, pattern=FILLED_TEXT),
-        ] = None,
-        features: Annotated[
-            list[Feature] | None,
-            QueryParameter(
-                name="feature",
-                description="Repeatable: rooms having all of them",
-                schema_extra=FEATURE_ITEMS["extra"],
-            ),
-        ] = None,
+        building: BuildingFilter = None,
+        features: FeaturesFilter = None,
         include_inactive: Annotated[
             bool, QueryParameter(description="Staff and admins only")
         ] = False,

@@ -6,21 +6,36 @@ from datetime import datetime
 from uuid import UUID
 
 from campus_booking.adapters.memory.paging import page_of
+from campus_booking.adapters.memory.rooms import selected_ids
 from campus_booking.adapters.memory.rows import Rows
 from campus_booking.application.publishing import EventPublisher
-from campus_booking.application.queries import ClosureFilter, Page, PageRequest
+from campus_booking.application.queries import ClosureFilter, Page, PageRequest, RoomSelection
 from campus_booking.domain.bookings import Booking
-from campus_booking.domain.closures import Closure
+from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.errors import BookingsInTheWay
+from campus_booking.domain.rooms import Room
 from campus_booking.domain.time_slots import TimeSlot
 
 
 class MemoryClosureRepository(Rows[Closure]):
     def __init__(
-        self, rows: dict[UUID, Closure], bookings: dict[UUID, Booking], events: EventPublisher
+        self,
+        rows: dict[UUID, Closure],
+        bookings: dict[UUID, Booking],
+        events: EventPublisher,
+        *,
+        rooms: dict[UUID, Room] | None = None,
     ) -> None:
         super().__init__(rows, events)
         self._bookings = bookings
+        self._rooms = rooms if rooms is not None else {}
+
+    async def in_rooms(self, selection: RoomSelection, period: Period) -> list[Closure]:
+        chosen = selected_ids(self._rooms, selection)
+        matches = (
+            c for c in self._rows.values() if c.room_id in chosen and period.overlaps(c.period)
+        )
+        return self._all_handed_out(sorted(matches, key=lambda c: (c.period.start, str(c.id))))
 
     async def add(self, closure: Closure) -> None:
         if any(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from campus_booking.adapters.memory.paging import page_of
@@ -36,6 +37,15 @@ class MemoryBookingPolicyRepository(Rows[BookingPolicy]):
             raise Conflict("Rooms still follow this policy; give them another one first.")
         self._events.seen(policy)
         del self._rows[policy.id]
+
+    async def get_many(self, policy_ids: Iterable[UUID]) -> list[BookingPolicy]:
+        return self._all_handed_out(
+            [
+                self._rows[policy_id]
+                for policy_id in sorted(set(policy_ids))
+                if policy_id in self._rows
+            ]
+        )
 
     async def search(self, page: PageRequest) -> Page[BookingPolicy]:
         matches = sorted(self._rows.values(), key=lambda policy: (policy.name, str(policy.id)))

@@ -7,7 +7,7 @@ from uuid import UUID
 from campus_booking.adapters.memory.paging import page_of
 from campus_booking.adapters.memory.rows import Rows
 from campus_booking.application.publishing import EventPublisher
-from campus_booking.application.queries import Page, PageRequest, RoomFilter
+from campus_booking.application.queries import Page, PageRequest, RoomFilter, RoomSelection
 from campus_booking.domain.bookings import Booking
 from campus_booking.domain.errors import AlreadyExists, Unique
 from campus_booking.domain.rooms import Room
@@ -39,9 +39,30 @@ class MemoryRoomRepository(Rows[Room]):
         matches = [
             room
             for room in sorted(self._rows.values(), key=lambda room: (room.name, str(room.id)))
-            if (filter.include_inactive or room.is_active)
-            and (filter.min_capacity is None or room.capacity >= filter.min_capacity)
-            and (filter.building is None or room.building == filter.building)
-            and filter.features <= room.features
+            if _matches(filter, room)
         ]
         return page_of(matches, page)
+
+    async def selected(self, selection: RoomSelection) -> list[Room]:
+        chosen = selected_ids(self._rows, selection)
+        rooms = sorted(
+            (room for room in self._rows.values() if room.id in chosen),
+            key=lambda room: (room.capacity, room.name, str(room.id)),
+        )
+        return self._all_handed_out(rooms)
+
+
+def selected_ids(rooms: dict[UUID, Room], selection: RoomSelection) -> set[UUID]:
+    """The ids of the rooms a selection covers, as the SQL subquery finds them."""
+    if selection.filter is None:
+        return {room_id for room_id in selection.room_ids if room_id in rooms}
+    return {room.id for room in rooms.values() if _matches(selection.filter, room)}
+
+
+def _matches(filter: RoomFilter, room: Room) -> bool:
+    return (
+        (filter.include_inactive or room.is_active)
+        and (filter.min_capacity is None or room.capacity >= filter.min_capacity)
+        and (filter.building is None or room.building == filter.building)
+        and filter.features <= room.features
+    )

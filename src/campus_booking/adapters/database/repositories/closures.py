@@ -14,9 +14,14 @@ from campus_booking.adapters.database.repositories.integrity import (
     refusing_closures_over_bookings,
 )
 from campus_booking.adapters.database.repositories.paging import Listing
+from campus_booking.adapters.database.repositories.room_selection import (
+    SelectionShape,
+    selected_ids,
+    selection_of,
+)
 from campus_booking.adapters.database.tables import closures
 from campus_booking.application.publishing import EventPublisher
-from campus_booking.application.queries import ClosureFilter, Page, PageRequest
+from campus_booking.application.queries import ClosureFilter, Page, PageRequest, RoomSelection
 from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.time_slots import TimeSlot
 
@@ -34,6 +39,19 @@ OVERLAPPING = (
     )
     .order_by(closures.c.starts_at, closures.c.id)
 )
+
+
+@cache
+def _in_rooms(shape: SelectionShape) -> Any:
+    return (
+        select(closures)
+        .where(
+            closures.c.room_id.in_(selected_ids(shape)),
+            closures.c.ends_at > bindparam("start"),
+            closures.c.starts_at < bindparam("end"),
+        )
+        .order_by(closures.c.starts_at, closures.c.id)
+    )
 
 
 @cache
@@ -85,6 +103,12 @@ class SqlClosureRepository:
         }
         rows, total = await listing.fetch(self._connection, parameters, page)
         return Page([_closure_from(row) for row in rows], total, page.limit, page.offset)
+
+    async def in_rooms(self, selection: RoomSelection, period: Period) -> list[Closure]:
+        shape, parameters = selection_of(selection)
+        parameters.update(start=period.start, end=period.end)
+        result = await self._connection.execute(_in_rooms(shape), parameters)
+        return self._events.seen_all([_closure_from(row) for row in result])
 
 
 def _closure_row(closure: Closure) -> dict[str, Any]:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from campus_booking.adapters.database.repositories.room_selection import (
+    SelectionShape,
+    selected_ids,
+    selection_of,
+)
 from campus_booking.adapters.database.tables import opening_hours
 from campus_booking.application.publishing import EventPublisher
+from campus_booking.application.queries import RoomSelection
 from campus_booking.domain.opening_hours import DateException, OpeningHours, WeeklyWindow, Window
 
 _COLUMNS = (
@@ -39,6 +46,23 @@ HOURS_BETWEEN = (
     )
     .order_by(*_ORDER)
 )
+
+
+@cache
+def _of_rooms(shape: SelectionShape) -> Any:
+    return (
+        select(opening_hours.c.room_id, *_COLUMNS)
+        .where(
+            opening_hours.c.room_id.in_(selected_ids(shape)),
+            or_(
+                opening_hours.c.on_date.is_(None),
+                opening_hours.c.on_date.between(bindparam("first"), bindparam("last")),
+            ),
+        )
+        .order_by(opening_hours.c.room_id, *_ORDER)
+    )
+
+
 DELETE_HOURS = delete(opening_hours).where(opening_hours.c.room_id == bindparam("room_id"))
 INSERT_HOURS = insert(opening_hours)
 
@@ -57,6 +81,19 @@ class SqlOpeningHoursRepository:
             HOURS_BETWEEN, {"room_id": room_id, "first": first, "last": last}
         )
         return self._events.seen(_hours_from(room_id, result.all()))
+
+    async def of_rooms(
+        self, selection: RoomSelection, first: date, last: date
+    ) -> dict[UUID, OpeningHours]:
+        shape, parameters = selection_of(selection)
+        parameters.update(first=first, last=last)
+        rows_by_room: dict[UUID, list[Any]] = {}
+        for room_id, *row in await self._connection.execute(_of_rooms(shape), parameters):
+            rows_by_room.setdefault(room_id, []).append(row)
+        return {
+            room_id: self._events.seen(_hours_from(room_id, rows))
+            for room_id, rows in rows_by_room.items()
+        }
 
     async def replace(self, hours: OpeningHours) -> None:
         self._events.seen(hours)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,9 @@ from campus_booking.domain.errors import Conflict, Unique
 
 POLICY_BY_ID = select(booking_policies).where(booking_policies.c.id == bindparam("policy_id"))
 POLICY_BY_ID_LOCKED = POLICY_BY_ID.with_for_update(key_share=True)
+POLICIES_BY_ID = select(booking_policies).where(
+    booking_policies.c.id.in_(bindparam("policy_ids", expanding=True))
+)
 LISTING = Listing.of(
     select(booking_policies).order_by(booking_policies.c.name, booking_policies.c.id)
 )
@@ -40,6 +43,13 @@ class SqlBookingPolicyRepository:
         query = POLICY_BY_ID_LOCKED if lock else POLICY_BY_ID
         row = (await self._connection.execute(query, {"policy_id": policy_id})).first()
         return self._events.seen(_policy_from(row)) if row else None
+
+    async def get_many(self, policy_ids: Iterable[UUID]) -> list[BookingPolicy]:
+        ids = sorted(set(policy_ids))
+        if not ids:
+            return []
+        result = await self._connection.execute(POLICIES_BY_ID, {"policy_ids": ids})
+        return self._events.seen_all([_policy_from(row) for row in result])
 
     async def save(self, policy: BookingPolicy) -> None:
         self._events.seen(policy)

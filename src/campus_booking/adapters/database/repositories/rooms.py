@@ -7,14 +7,23 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.repositories.integrity import refusing_duplicates
 from campus_booking.adapters.database.repositories.paging import Listing
+from campus_booking.adapters.database.repositories.room_selection import (
+    FilterShape,
+    SelectionShape,
+    filter_conditions,
+    filter_parameters,
+    selected_conditions,
+    selection_of,
+    shape_of,
+)
 from campus_booking.adapters.database.tables import bookings, room_features, rooms
 from campus_booking.application.publishing import EventPublisher
-from campus_booking.application.queries import Page, PageRequest, RoomFilter
+from campus_booking.application.queries import Page, PageRequest, RoomFilter, RoomSelection
 from campus_booking.domain.errors import Unique
 from campus_booking.domain.rooms import Room
 
@@ -46,26 +55,20 @@ ROOM_OF_BOOKING_LOCKED = (
 
 
 @cache
-def _listing(
-    *, active_only: bool, by_capacity: bool, by_building: bool, by_features: bool
-) -> Listing:
+def _listing(shape: FilterShape) -> Listing:
     """The listing for one shape of `RoomFilter`: which of its filters are set."""
-    query = select(rooms).order_by(rooms.c.name, rooms.c.id)
-    if active_only:
-        query = query.where(rooms.c.is_active.is_(True))
-    if by_capacity:
-        query = query.where(rooms.c.capacity >= bindparam("min_capacity"))
-    if by_building:
-        query = query.where(rooms.c.building == bindparam("building"))
-    if by_features:
-        having_all = (
-            select(room_features.c.room_id)
-            .where(room_features.c.feature.in_(bindparam("features", expanding=True)))
-            .group_by(room_features.c.room_id)
-            .having(func.count() == bindparam("feature_count"))
-        )
-        query = query.where(rooms.c.id.in_(having_all))
+    query = select(rooms).where(*filter_conditions(shape)).order_by(rooms.c.name, rooms.c.id)
     return Listing.of(query, page_columns=[ROOM_FEATURES])
+
+
+@cache
+def _selected(shape: SelectionShape) -> Select[Any]:
+    """Best fit first: the smallest room that holds everyone, then by name."""
+    return (
+        select(rooms, ROOM_FEATURES)
+        .where(*selected_conditions(shape))
+        .order_by(rooms.c.capacity, rooms.c.name, rooms.c.id)
+    )
 
 
 class SqlRoomRepository:
@@ -90,20 +93,14 @@ class SqlRoomRepository:
         return self._events.seen(_room_from(row)) if row else None
 
     async def search(self, filter: RoomFilter, page: PageRequest) -> Page[Room]:
-        listing = _listing(
-            active_only=not filter.include_inactive,
-            by_capacity=filter.min_capacity is not None,
-            by_building=filter.building is not None,
-            by_features=bool(filter.features),
-        )
-        parameters = {
-            "min_capacity": filter.min_capacity,
-            "building": filter.building,
-            "features": sorted(filter.features),
-            "feature_count": len(filter.features),
-        }
-        rows, total = await listing.fetch(self._connection, parameters, page)
+        listing = _listing(shape_of(filter))
+        rows, total = await listing.fetch(self._connection, filter_parameters(filter), page)
         return Page([_room_from(row) for row in rows], total, page.limit, page.offset)
+
+    async def selected(self, selection: RoomSelection) -> list[Room]:
+        shape, parameters = selection_of(selection)
+        result = await self._connection.execute(_selected(shape), parameters)
+        return self._events.seen_all([_room_from(row) for row in result])
 
     async def save(self, room: Room) -> None:
         self._events.seen(room)
