@@ -18,6 +18,7 @@ from campus_booking.domain.events import Fields
 
 class Entity(StrEnum):
     BOOKING = "booking"
+    BOOKING_SERIES = "booking_series"
     ROOM = "room"
     CLOSURE = "closure"
     USER = "user"

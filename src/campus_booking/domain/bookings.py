@@ -78,6 +78,14 @@ class Booking(RecordsEvents):
     decided_by: UUID | None = None
     decided_at: datetime | None = None
     decision_reason: str | None = None
+    # An occurrence of a series: the series, the start the series gave it (its RECURRENCE-ID in
+    # a calendar), and whether it was changed on its own since.
+    series_id: UUID | None = None
+    occurrence_start: datetime | None = None
+    series_changed: bool = False
+    # What a calendar app reads: how many times it changed (SEQUENCE), and when last.
+    sequence: int = 0
+    updated_at: datetime | None = None  # None: never changed since it was made
     id: UUID = field(default_factory=uuid4)
     events: list[DomainEvent] = field(default_factory=list, kw_only=True, repr=False, compare=False)
 
@@ -93,9 +101,11 @@ class Booking(RecordsEvents):
         needs_approval: bool,
         now: datetime,
         override_policy: bool = False,
+        series_id: UUID | None = None,
     ) -> Booking:
-        """A new booking, requested by `requester_id` itself. `override_policy` (the
-        requester skipped the room's policy) is kept on the trail's event, not on the booking."""
+        """A new booking, requested by `requester_id` itself, or an occurrence of series
+        `series_id` at the slot the series gives it. `override_policy` (the requester skipped
+        the room's policy) is kept on the trail's event, not on the booking."""
         booking = cls(
             room_id=room_id,
             requester_id=requester_id,
@@ -104,6 +114,8 @@ class Booking(RecordsEvents):
             attendees=check_attendees(attendees),
             status=BookingStatus.PENDING if needs_approval else BookingStatus.APPROVED,
             created_at=now,
+            series_id=series_id,
+            occurrence_start=slot.start if series_id else None,
         )
         after = booking.trail_fields()
         if override_policy:
@@ -132,6 +144,7 @@ class Booking(RecordsEvents):
             "status": self.status.value,
             "decided_by": str(self.decided_by) if self.decided_by else None,
             "decision_reason": self.decision_reason,
+            **({"series_id": str(self.series_id)} if self.series_id else {}),
         }
 
     def change(
@@ -142,11 +155,13 @@ class Booking(RecordsEvents):
         attendees: int | None = None,
         needs_approval: bool = False,
         override_policy: bool = False,
+        in_series: bool = False,
         by: UUID,
         at: datetime,
     ) -> None:
         """Edit an active booking. Moving it where approval is needed asks for approval again.
-        `override_policy` is kept on the change's event, when something changed."""
+        `override_policy` is kept on the change's event, when something changed. An occurrence
+        changed on its own (not `in_series`) is marked as changed in its series."""
         if not self.is_active:
             raise InvalidTransition(f"A {self.status.value} booking cannot be changed.")
         before = self.trail_fields()
@@ -157,10 +172,14 @@ class Booking(RecordsEvents):
             self.attendees = check_attendees(attendees)
         if slot is not None and slot != self.slot:
             self.slot = slot
+            if in_series:  # the series moved it: that is its time in the series now
+                self.occurrence_start = slot.start
             if needs_approval and self.status is BookingStatus.APPROVED:
                 self.status = BookingStatus.PENDING
                 self.decided_by = self.decided_at = self.decision_reason = None
         self._record_change(BookingChanged, before, by=by, at=at)
+        if self.series_id and not in_series and len(self.events) > recorded:
+            self.series_changed = True
         if override_policy and len(self.events) > recorded:
             last = self.events[-1]
             self.events[-1] = BookingChanged(
@@ -170,6 +189,20 @@ class Booking(RecordsEvents):
                 before=last.before,
                 after={**(last.after or {}), "override_policy": True},
             )
+
+    @property
+    def last_modified(self) -> datetime:
+        return self.updated_at or self.created_at
+
+    def _record_change(
+        self, kind: type[DomainEvent], before: Fields, *, by: UUID | None, at: datetime
+    ) -> None:
+        """A change recorded also counts in the booking's sequence and last modification."""
+        recorded = len(self.events)
+        RecordsEvents._record_change(self, kind, before, by=by, at=at)
+        if len(self.events) > recorded:
+            self.sequence += 1
+            self.updated_at = at
 
     def approve(self, *, by: UUID, at: datetime, reason: str | None = None) -> None:
         self._decide(BookingStatus.APPROVED, BookingApproved, by=by, at=at, reason=reason)

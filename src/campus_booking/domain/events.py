@@ -48,6 +48,15 @@ class BookingCancelled(DomainEvent): ...
 
 
 @dataclass(frozen=True, slots=True)
+class BookingSeriesCreated(DomainEvent):
+    """A series was made; its occurrences are each a booking with its own events."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookingSeriesChanged(DomainEvent): ...
+
+
+@dataclass(frozen=True, slots=True)
 class RoomCreated(DomainEvent): ...
 
 
