@@ -38,6 +38,8 @@ class Settings:
     max_days_ahead: int = 365  # to a booking's end
     max_active_bookings_per_student: int = 20
     time_zone: str = "UTC"  # the campus zone: a new room's zone unless it names its own
+    feed_days_back: int = 30  # how far back a calendar feed reaches (and shows cancellations)
+    feed_days_ahead: int = 365
     log_format: str = "text"  # "json" by default in production
     log_level: str = "INFO"
     cors_origins: tuple[str, ...] = ()
@@ -91,6 +93,8 @@ class Settings:
                 environ, "MAX_ACTIVE_BOOKINGS_PER_STUDENT", cls.max_active_bookings_per_student
             ),
             time_zone=read("TIME_ZONE", cls.time_zone),
+            feed_days_back=_positive_int(environ, "FEED_DAYS_BACK", cls.feed_days_back),
+            feed_days_ahead=_positive_int(environ, "FEED_DAYS_AHEAD", cls.feed_days_ahead),
             log_format=read("LOG_FORMAT", "json" if env == "production" else cls.log_format),
             log_level=read("LOG_LEVEL", cls.log_level).upper(),
             cors_origins=tuple(
