@@ -1,4 +1,4 @@
-"""The `campus-booking` command: create the first admin, migrate, serve.
+"""The `campus-booking` command: create the first admin, migrate, serve, purge expired keys.
 
 It drives the same use-cases as the HTTP API, built by the same container.
 """
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--full-name", required=True)
 
     commands.add_parser("migrate", help="apply the database migrations (alembic upgrade head)")
+    commands.add_parser(
+        "purge-keys", help="drop the expired Idempotency-Key records (run it daily, say)"
+    )
 
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -60,6 +63,8 @@ def run(container: Container, argv: list[str]) -> int:
             return _create_admin(container, args.email, args.full_name)
         if args.command == "migrate":
             return _migrate(container.schema_migrator())
+        if args.command == "purge-keys":
+            return _purge_keys(container)
         return _serve(args.host, args.port, args.workers, args.drain_seconds)
     except SettingsError as error:
         print(f"campus-booking: configuration error: {error}", file=sys.stderr)
@@ -98,6 +103,20 @@ def _migrate(migrator: SchemaMigrator) -> int:
         print(f"created the schema: the database is now at revision {after}")
     else:
         print(f"migrated the database from revision {before} to {after}")
+    return 0
+
+
+def _purge_keys(container: Container) -> int:
+    async def purge() -> int:
+        async with container.lifetime():
+            return await container.purge_expired_keys()()
+
+    try:
+        dropped = asyncio.run(purge())
+    except Unavailable as error:
+        print(f"campus-booking: {error.message}", file=sys.stderr)
+        return 1
+    print(f"dropped {dropped} expired idempotency key(s)")
     return 0
 
 

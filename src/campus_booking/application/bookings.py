@@ -9,6 +9,7 @@ from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
 from campus_booking.application.booking_limits import rules_broken
+from campus_booking.application.idempotency import IdempotencyKey, remember, replay_if_answered
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import BookingFilter, Page, PageRequest
 from campus_booking.domain.access import (
@@ -119,11 +120,17 @@ def _check_override(actor: User, override_policy: bool) -> None:
 
 
 class CreateBooking(_SlotHolder):
-    async def __call__(self, actor: User, command: CreateBookingCommand) -> Booking:
+    async def __call__(
+        self,
+        actor: User,
+        command: CreateBookingCommand,
+        key: IdempotencyKey[Booking] | None = None,
+    ) -> Booking:
         _check_override(actor, command.override_policy)
         slot = TimeSlot(command.starts_at, command.ends_at)
         try:
             async with self._uow() as uow:
+                await replay_if_answered(uow, actor.id, key, self._clock.now())
                 actor = await lock_actor(uow, actor)
                 _check_override(actor, command.override_policy)  # the role may have changed
                 room = await self._room(uow, command.room_id)
@@ -155,6 +162,7 @@ class CreateBooking(_SlotHolder):
                 if clashes or closures:  # after the rules: a request they refuse is refused so
                     raise _slot_taken(clashes, closures)
                 await uow.bookings.add(booking)
+                await remember(uow, actor.id, key, booking, now)
                 await uow.commit()
         except SlotTaken as error:
             raise await self._explain(error, booking) from error
@@ -253,13 +261,17 @@ class CancelBooking:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, actor: User, booking_id: UUID) -> Booking:
+    async def __call__(
+        self, actor: User, booking_id: UUID, key: IdempotencyKey[Booking] | None = None
+    ) -> Booking:
         async with self._uow() as uow:
+            await replay_if_answered(uow, actor.id, key, self._clock.now())
             actor, _room, booking = await _locked_booking(uow, actor, booking_id)
             now = self._clock.now()
             check_can_cancel(actor, booking, now)
             booking.cancel(by=actor.id, at=now)
             await uow.bookings.save(booking)
+            await remember(uow, actor.id, key, booking, now)
             await uow.commit()
         return booking
 
@@ -271,19 +283,37 @@ class DecideBooking:
         self._uow = uow
         self._clock = clock
 
-    async def approve(self, actor: User, booking_id: UUID, reason: str | None = None) -> Booking:
-        return await self._decide(actor, booking_id, Action.APPROVED, reason)
+    async def approve(
+        self,
+        actor: User,
+        booking_id: UUID,
+        reason: str | None = None,
+        key: IdempotencyKey[Booking] | None = None,
+    ) -> Booking:
+        return await self._decide(actor, booking_id, Action.APPROVED, reason, key)
 
-    async def reject(self, actor: User, booking_id: UUID, reason: str) -> Booking:
+    async def reject(
+        self,
+        actor: User,
+        booking_id: UUID,
+        reason: str,
+        key: IdempotencyKey[Booking] | None = None,
+    ) -> Booking:
         check_may(actor, Capability.DECIDE_BOOKINGS)  # early: before the reason is looked at
         if not reason.strip():
             raise InvalidValue("reason", "must say why the booking is rejected")
-        return await self._decide(actor, booking_id, Action.REJECTED, reason)
+        return await self._decide(actor, booking_id, Action.REJECTED, reason, key)
 
     async def _decide(
-        self, actor: User, booking_id: UUID, decision: Action, reason: str | None
+        self,
+        actor: User,
+        booking_id: UUID,
+        decision: Action,
+        reason: str | None,
+        key: IdempotencyKey[Booking] | None,
     ) -> Booking:
         async with self._uow() as uow:
+            await replay_if_answered(uow, actor.id, key, self._clock.now())
             actor, room, booking = await _locked_booking(
                 uow, actor, booking_id, needs=Capability.DECIDE_BOOKINGS
             )
@@ -294,6 +324,7 @@ class DecideBooking:
             else:
                 booking.reject(by=actor.id, at=now, reason=reason or "")
             await uow.bookings.save(booking)
+            await remember(uow, actor.id, key, booking, now)
             await uow.commit()
         return booking
 

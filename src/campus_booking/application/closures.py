@@ -13,6 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from campus_booking.application.actors import lock_actor
+from campus_booking.application.idempotency import IdempotencyKey, remember, replay_if_answered
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from campus_booking.application.queries import ClosureFilter, Page, PageRequest
 from campus_booking.domain.bookings import Booking
@@ -52,12 +53,18 @@ class CreateClosures:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, actor: User, command: CreateClosuresCommand) -> list[Closure]:
+    async def __call__(
+        self,
+        actor: User,
+        command: CreateClosuresCommand,
+        key: IdempotencyKey[list[Closure]] | None = None,
+    ) -> list[Closure]:
         period = Period(command.starts_at, command.ends_at)
         reason = clean_closure_reason(command.reason)
         room_ids = _distinct_rooms(command.room_ids)
         try:
             async with self._uow() as uow:
+                await replay_if_answered(uow, actor.id, key, self._clock.now())
                 actor = await lock_actor(uow, actor)
                 check_may(actor, Capability.MANAGE_CLOSURES)
                 await _lock_rooms(uow, room_ids)
@@ -80,6 +87,7 @@ class CreateClosures:
                 ]
                 for closure in closures:
                     await uow.closures.add(closure)
+                await remember(uow, actor.id, key, closures, now)
                 await uow.commit()
         except BookingsInTheWay as error:
             if error.bookings:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from campus_booking.adapters.http.idempotency import KeyHeader, idempotency_key
 from campus_booking.adapters.http.openapi import REQUEST_EXAMPLE, RESPONSE_LINKS, links_to
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import (
@@ -184,7 +185,8 @@ def _create_command(data: BookingIn) -> CreateBookingCommand:
 
 
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
-DECISION_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 503)
+# 422: an Idempotency-Key sent before with another request.
+DECISION_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 
 class BookingController(Controller):
@@ -202,11 +204,14 @@ class BookingController(Controller):
     )
     async def create_booking(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[BookingIn],
         current_user: NamedDependency[User],
         create_booking: NamedDependency[CreateBooking],
+        idempotency_key_header: KeyHeader = None,
     ) -> BookingOut:
-        booking = await create_booking(current_user, _create_command(data))
+        key = await idempotency_key(request, idempotency_key_header, BookingOut.of, 201)
+        booking = await create_booking(current_user, _create_command(data), key)
         return BookingOut.of(booking)
 
     @post(
@@ -296,15 +301,18 @@ class BookingController(Controller):
         "/{booking_id:uuid}/cancel",
         status_code=200,
         summary="Cancel a booking",
-        responses=problem_responses(400, 401, 404, 409, 503),
+        responses=problem_responses(400, 401, 404, 409, 422, 503),
     )
     async def cancel_booking(
         self,
+        request: Request[Any, Any, Any],
         booking_id: FromPath[UUID],
         current_user: NamedDependency[User],
         cancel_booking: NamedDependency[CancelBooking],
+        idempotency_key_header: KeyHeader = None,
     ) -> BookingOut:
-        return BookingOut.of(await cancel_booking(current_user, booking_id))
+        key = await idempotency_key(request, idempotency_key_header, BookingOut.of, 200)
+        return BookingOut.of(await cancel_booking(current_user, booking_id, key))
 
     @post(
         "/{booking_id:uuid}/approve",
@@ -318,10 +326,14 @@ class BookingController(Controller):
         booking_id: FromPath[UUID],
         current_user: NamedDependency[User],
         decide_booking: NamedDependency[DecideBooking],
+        request: Request[Any, Any, Any],
         data: JSONBody[ApprovalIn | None] = None,
+        idempotency_key_header: KeyHeader = None,
     ) -> BookingOut:
         reason = data.reason if data else None
-        return BookingOut.of(await decide_booking.approve(current_user, booking_id, reason))
+        key = await idempotency_key(request, idempotency_key_header, BookingOut.of, 200)
+        booking = await decide_booking.approve(current_user, booking_id, reason, key)
+        return BookingOut.of(booking)
 
     @post(
         "/{booking_id:uuid}/reject",
@@ -333,8 +345,12 @@ class BookingController(Controller):
     async def reject_booking(
         self,
         booking_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
         data: JSONBody[RejectionIn],
         current_user: NamedDependency[User],
         decide_booking: NamedDependency[DecideBooking],
+        idempotency_key_header: KeyHeader = None,
     ) -> BookingOut:
-        return BookingOut.of(await decide_booking.reject(current_user, booking_id, data.reason))
+        key = await idempotency_key(request, idempotency_key_header, BookingOut.of, 200)
+        booking = await decide_booking.reject(current_user, booking_id, data.reason, key)
+        return BookingOut.of(booking)

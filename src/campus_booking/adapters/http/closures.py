@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from campus_booking.adapters.http.bookings import Instant
+from campus_booking.adapters.http.idempotency import KeyHeader, idempotency_key
 from campus_booking.adapters.http.pagination import Limit, Offset, PageOut, page_request
 from campus_booking.adapters.http.problems import problem_responses
 from campus_booking.adapters.http.security import BEARER, require
@@ -90,10 +91,13 @@ class ClosureController(Controller):
     )
     async def create_closures(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[ClosureIn],
         current_user: NamedDependency[User],
         create_closures: NamedDependency[CreateClosures],
+        idempotency_key_header: KeyHeader = None,
     ) -> ClosuresOut:
+        key = await idempotency_key(request, idempotency_key_header, _closures_out, 201)
         closures = await create_closures(
             current_user,
             CreateClosuresCommand(
@@ -103,8 +107,9 @@ class ClosureController(Controller):
                 reason=data.reason,
                 cancel_conflicting=data.cancel_conflicting,
             ),
+            key,
         )
-        return ClosuresOut([ClosureOut.of(closure) for closure in closures])
+        return _closures_out(closures)
 
     @get(
         "/",
@@ -153,3 +158,7 @@ class ClosureController(Controller):
         delete_closure: NamedDependency[DeleteClosure],
     ) -> None:
         await delete_closure(current_user, closure_id)
+
+
+def _closures_out(closures: list[Closure]) -> ClosuresOut:
+    return ClosuresOut([ClosureOut.of(closure) for closure in closures])

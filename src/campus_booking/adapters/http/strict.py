@@ -29,6 +29,7 @@ from litestar.params import BodyKwarg, QueryParameter
 from litestar.utils.scope.state import ScopeState
 
 from campus_booking.adapters.http.docs import DOCS_PATH
+from campus_booking.application.idempotency import KEY_PATTERN
 
 BOM = b"\xef\xbb\xbf"
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -100,6 +101,7 @@ PATTERN_REASONS = {
     WALL_TIME: "must be a time of day from 00:00 to 23:59 (HH:MM)",
     CLOSING_TIME: "must be a time of day from 00:00 to 24:00 (HH:MM)",
     FEATURE_TAG: "must be a tag of letters, digits, '-' or '_', starting with a letter or digit",
+    KEY_PATTERN: "must be visible ASCII characters only (no spaces)",
 }
 EMAIL_FORMAT = {"extra": {"format": "email"}}  # Litestar's key for schema fields of a Meta
 
