@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from campus_booking.adapters import cli
 from campus_booking.adapters.database.migrations import upgrade
+from campus_booking.application.idempotency import Answer, KeyRecord
 from campus_booking.container import Container
 from campus_booking.domain.users import Role, User
 from campus_booking.settings import Settings
@@ -69,6 +71,39 @@ def test_create_admin_with_the_password_variable(
     assert admin is not None
     assert (admin.role, admin.full_name, admin.is_active) == (Role.ADMIN, "Root Admin", True)
     assert capsys.readouterr().out == f"created admin {EMAIL} ({admin.id})\n"
+
+
+def test_purge_keys_drops_the_expired_idempotency_keys(
+    container: Container, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(cli.ADMIN_PASSWORD_VARIABLE, PASSWORD)
+    assert cli.run(container, CREATE_ADMIN) == 0
+    admin = load_user(container, EMAIL)
+    assert admin is not None
+    now = container.clock().now()
+
+    async def keep(*records: KeyRecord) -> None:
+        try:
+            async with container.uow() as uow:
+                for record in records:
+                    await uow.idempotency_keys.put(record)
+                await uow.commit()
+        finally:
+            await container.engine().dispose()
+
+    answer = Answer(201, b"{}")
+    asyncio.run(
+        keep(
+            KeyRecord(admin.id, "expired", "f" * 64, answer, now - timedelta(seconds=1)),
+            KeyRecord(admin.id, "live", "f" * 64, answer, now + timedelta(hours=1)),
+        )
+    )
+    capsys.readouterr()
+
+    assert cli.run(container, ["purge-keys"]) == 0
+    assert capsys.readouterr().out == "dropped 1 expired idempotency key(s)\n"
+    assert cli.run(container, ["purge-keys"]) == 0
+    assert capsys.readouterr().out == "dropped 0 expired idempotency key(s)\n"
 
 
 @pytest.mark.usefixtures("no_password_variable")
