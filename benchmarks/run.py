@@ -31,11 +31,14 @@ from pathlib import Path
 import httpx
 from sqlalchemy.engine import make_url
 
+from benchmarks.availability import availability_at, note_growth
 from benchmarks.campus_rules import put_room_under_every_rule
 from benchmarks.contention import SIGN_IN_BESIDE_SIGN_UPS, me_beside_logins, sign_in_beside_sign_ups
+from benchmarks.idempotency import keyed_workloads
 from benchmarks.load import LUA, Options, Result, ensure_wrk, measure
 from benchmarks.report import Run, markdown
 from benchmarks.seeding import ROOMS, TARGET_WEEK, fresh_database, grow_bookings, seed_rooms
+from benchmarks.series import series_workloads
 from benchmarks.servers import ROOT, Server
 
 BIN = Path(sys.executable).parent
@@ -54,6 +57,11 @@ STUDENT = "student@bench.example"
 # The floor acts as a student of its own: its bookings then weigh on nobody the service books
 # for, and each counts (and locks) only its own.
 FLOOR_STUDENT = "floor.student@bench.example"
+# Searches rooms as a student of no bookings of their own (see benchmarks/availability.py).
+SEARCHER = "searcher@bench.example"
+AVAILABILITY = "availability"  # `--only availability`: the availability reads alone
+SERIES = "series"  # `--only series`: creating series beside a single booking
+RETRIES = "retries"  # `--only retries`: keyed bookings beside unkeyed ones
 
 
 def run(options: Options, postgres_url: str | None) -> Run:
@@ -101,6 +109,7 @@ def run(options: Options, postgres_url: str | None) -> Run:
         finally:
             service.stop()
 
+    note_growth(bench.results, options.table_sizes)
     if options.only is None:
         ceiling_rps = bench.results[0].requests_per_s
         for result in bench.results:
@@ -154,6 +163,19 @@ def workloads(
     if options.only == SIGN_IN_BESIDE_SIGN_UPS:
         yield from sign_in_beside_sign_ups(options, service, STUDENT, PASSWORD)
         return
+    register(service.url, SEARCHER)
+    as_searcher = {"WRK_TOKEN": login(service.url, SEARCHER)}
+    if options.only == AVAILABILITY:
+        yield from as_the_table_grows(
+            options, service, None, database_url, room_ids, student_id, as_admin, as_searcher
+        )
+        return
+    if options.only == SERIES:
+        yield from series_workloads(options, service, room_ids, as_admin)
+        return
+    if options.only == RETRIES:
+        yield from keyed_workloads(options, service, room_ids, as_admin)
+        return
 
     yield measure(options, service, "GET /health", "/health", "get.lua", expected={200})
     floor = start_floor(options, service, database_url)
@@ -177,9 +199,13 @@ def workloads(
         put_room_under_every_rule(service.url, ruled_room, _bearer(as_admin))
         yield under_every_rule(options, service, ruled_room, as_student, "before the table grew")
         yield taken_slot(options, service, room_ids, as_student)
-        yield from room_weeks(options, service, floor, database_url, room_ids, student_id, as_admin)
+        yield from as_the_table_grows(
+            options, service, floor, database_url, room_ids, student_id, as_admin, as_searcher
+        )
         size = f"{options.table_sizes[-1]:,}" if options.table_sizes else "its first size"
         yield under_every_rule(options, service, ruled_room, as_student, f"table at {size}")
+        plain_rooms = [room for room in room_ids if room != ruled_room]
+        yield from series_workloads(options, service, plain_rooms, as_admin)
     finally:
         floor.stop()
     yield me_beside_logins(options, service, as_student, logins, me_alone)
@@ -268,16 +294,18 @@ def taken_slot(
     )
 
 
-def room_weeks(
+def as_the_table_grows(
     options: Options,
     service: Server,
-    floor: Server,
+    floor: Server | None,
     database_url: str,
     room_ids: list[str],
     requester_id: str,
     as_admin: dict[str, str],
+    as_searcher: dict[str, str],
 ) -> Iterator[Result]:
-    """One week of one room, as the bookings table grows (every booking is the student's)."""
+    """One week of one room beside its floor (none: left out), and the availability reads, as
+    the bookings table grows (every booking is the student's)."""
     week = (
         f"/bookings?room_id={room_ids[ROOMS // 2]}&from={TARGET_WEEK.isoformat()}"
         f"&to={(TARGET_WEEK + timedelta(days=7)).isoformat()}"
@@ -286,16 +314,18 @@ def room_weeks(
     for size in options.table_sizes:
         asyncio.run(grow_bookings(database_url, room_ids, requester_id, have, size))
         have = size
-        check_same_answers(service, floor, week, as_admin)
-        yield beside_floor(
-            options,
-            service,
-            floor,
-            f"GET /bookings one room-week, {size:,} bookings",
-            week,
-            "get.lua",
-            env=as_admin,
-        )
+        if floor is not None:
+            check_same_answers(service, floor, week, as_admin)
+            yield beside_floor(
+                options,
+                service,
+                floor,
+                f"GET /bookings one room-week, {size:,} bookings",
+                week,
+                "get.lua",
+                env=as_admin,
+            )
+        yield from availability_at(options, service, room_ids, as_searcher, size)
 
 
 # --- floors -------------------------------------------------------------------------------
@@ -406,7 +436,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=[SIGN_IN_BESIDE_SIGN_UPS],
+        choices=[SIGN_IN_BESIDE_SIGN_UPS, AVAILABILITY, SERIES, RETRIES],
         help="run just this workload (no ceiling, no floors, no other workloads)",
     )
     args = parser.parse_args()

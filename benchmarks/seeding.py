@@ -79,7 +79,7 @@ async def grow_bookings(
     """Bring the table to `want` bookings, in bulk, with a progress bar.
 
     The first booking of every room falls in the target week; the rest is history before it,
-    two hours apart, written latest-first per room.
+    two hours apart, written latest-first per room. PostgreSQL then analyzes the table.
     """
     engine = create_engine(database_url)
     now = datetime.now(UTC)
@@ -124,4 +124,11 @@ async def grow_bookings(
     if batch:
         await flush()
     print(flush=True)
+    if engine.dialect.name == "postgresql":
+        # As autovacuum would soon after a bulk load: with the statistics of an empty table,
+        # the planner scans the whole (room_id, starts_at) index for a grid of 100 rooms
+        # (1 M bookings: 120 ms against 2 ms once analyzed).
+        async with engine.connect() as connection:
+            await connection.execute(text("ANALYZE bookings"))
+            await connection.commit()
     await engine.dispose()
