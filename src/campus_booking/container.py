@@ -17,12 +17,14 @@ from campus_booking.adapters.database.migrations import AlembicSchemaMigrator
 from campus_booking.adapters.database.probe import SqlDatabaseProbe
 from campus_booking.adapters.database.repositories import SqlAccountLookup
 from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
+from campus_booking.adapters.recurrence import expand_recurrence
 from campus_booking.adapters.security.passwords import HASHING_THREADS, BcryptPasswordHasher
 from campus_booking.adapters.security.tokens import JwtTokenService
 from campus_booking.adapters.throttling.memory import MemoryFailureCounter
 from campus_booking.adapters.throttling.redis import RedisFailureCounter, redis_client
 from campus_booking.application.audit import ListAuditEntries, write_audit_trail
 from campus_booking.application.auth import Authenticate, CreateAdmin, GetCurrentUser, RegisterUser
+from campus_booking.application.availability import GetAvailabilityGrid, GetRoomAvailability
 from campus_booking.application.booking_policies import (
     CreateBookingPolicy,
     DeleteBookingPolicy,
@@ -39,13 +41,21 @@ from campus_booking.application.bookings import (
     GetBooking,
     ListBookings,
 )
+from campus_booking.application.calendar_feeds import (
+    CreateFeed,
+    DeleteFeed,
+    ListFeeds,
+    ReadFeed,
+)
 from campus_booking.application.closures import (
     CreateClosures,
     DeleteClosure,
     GetClosure,
     ListClosures,
 )
+from campus_booking.application.free_rooms import FindFreeRooms
 from campus_booking.application.hashing import BoundedPasswordHasher
+from campus_booking.application.idempotency import PurgeExpiredKeys
 from campus_booking.application.opening_hours import GetOpeningHours, SetOpeningHours
 from campus_booking.application.ports import Clock
 from campus_booking.application.rooms import (
@@ -54,6 +64,16 @@ from campus_booking.application.rooms import (
     GetRoom,
     ListRooms,
     UpdateRoom,
+)
+from campus_booking.application.series import (
+    AddOccurrence,
+    CancelSeries,
+    ChangeSeries,
+    CreateSeries,
+    DecideSeries,
+    GetSeries,
+    ListSeries,
+    PreviewSeries,
 )
 from campus_booking.application.sessions import ChangePassword, SignOutEverywhere
 from campus_booking.application.throttling import LoginThrottle, RegistrationThrottle
@@ -186,6 +206,7 @@ class Container(containers.DeclarativeContainer):
     create_admin = providers.Factory(
         CreateAdmin, uow=uow.provider, hasher=registration_hasher, clock=clock
     )
+    purge_expired_keys = providers.Factory(PurgeExpiredKeys, uow=uow.provider, clock=clock)
     login_throttle = providers.Singleton(
         LoginThrottle,
         counter=failure_counter,
@@ -228,6 +249,11 @@ class Container(containers.DeclarativeContainer):
     update_room = providers.Factory(UpdateRoom, uow=uow.provider, clock=clock)
     deactivate_room = providers.Factory(DeactivateRoom, uow=uow.provider, clock=clock)
     get_opening_hours = providers.Factory(GetOpeningHours, uow=uow.provider)
+    get_room_availability = providers.Factory(GetRoomAvailability, uow=uow.provider)
+    get_availability_grid = providers.Factory(GetAvailabilityGrid, uow=uow.provider)
+    find_free_rooms = providers.Factory(
+        FindFreeRooms, uow=uow.provider, clock=clock, rules=booking_rules
+    )
     set_opening_hours = providers.Factory(SetOpeningHours, uow=uow.provider, clock=clock)
 
     create_booking = providers.Factory(
@@ -243,6 +269,33 @@ class Container(containers.DeclarativeContainer):
     decide_booking = providers.Factory(DecideBooking, uow=uow.provider, clock=clock)
     get_booking = providers.Factory(GetBooking, uow=uow.provider)
     list_bookings = providers.Factory(ListBookings, uow=uow.provider)
+
+    recurrence_expander = providers.Object(expand_recurrence)
+    _series_writer = {
+        "uow": uow.provider,
+        "clock": clock,
+        "rules": booking_rules,
+        "expander": recurrence_expander,
+    }
+    preview_series = providers.Factory(PreviewSeries, **_series_writer)
+    create_series = providers.Factory(CreateSeries, **_series_writer)
+    change_series = providers.Factory(ChangeSeries, **_series_writer)
+    add_occurrence = providers.Factory(AddOccurrence, **_series_writer)
+    cancel_series = providers.Factory(CancelSeries, uow=uow.provider, clock=clock)
+    decide_series = providers.Factory(DecideSeries, uow=uow.provider, clock=clock)
+    get_series = providers.Factory(GetSeries, uow=uow.provider)
+    create_feed = providers.Factory(CreateFeed, uow=uow.provider, clock=clock)
+    list_feeds = providers.Factory(ListFeeds, uow=uow.provider)
+    delete_feed = providers.Factory(DeleteFeed, uow=uow.provider)
+    read_feed = providers.Factory(
+        ReadFeed,
+        uow=uow.provider,
+        clock=clock,
+        expander=recurrence_expander,
+        days_back=settings.provided.feed_days_back,
+        days_ahead=settings.provided.feed_days_ahead,
+    )
+    list_series = providers.Factory(ListSeries, uow=uow.provider)
 
     create_closures = providers.Factory(CreateClosures, uow=uow.provider, clock=clock)
     list_closures = providers.Factory(ListClosures, uow=uow.provider)

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 from uuid import UUID
 
+from campus_booking.application.idempotency import KeyRecord
 from campus_booking.application.queries import (
     AuditFilter,
     BookingFilter,
@@ -16,15 +17,20 @@ from campus_booking.application.queries import (
     Page,
     PageRequest,
     RoomFilter,
+    RoomSelection,
+    SeriesFilter,
     UserFilter,
 )
 from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.booking_checks import Usage
 from campus_booking.domain.booking_policies import BookingPolicy
-from campus_booking.domain.bookings import Booking
+from campus_booking.domain.bookings import Booking, BookingStatus
+from campus_booking.domain.calendar_feeds import CalendarFeed
 from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.opening_hours import OpeningHours
+from campus_booking.domain.recurrence import Recurrence
 from campus_booking.domain.rooms import Room
+from campus_booking.domain.series import BookingSeries
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import Role, User
 
@@ -90,6 +96,11 @@ class RoomRepository(Protocol):
         """Ordered by name; a constant number of queries whatever the page size."""
         ...
 
+    async def selected(self, selection: RoomSelection) -> list[Room]:
+        """The rooms named (in no particular order; unknown ids left out), or the active rooms
+        the filter matches, best fit first: smallest capacity, then name. One statement."""
+        ...
+
 
 class BookingPolicyRepository(Protocol):
     async def add(self, policy: BookingPolicy) -> None:
@@ -112,6 +123,10 @@ class BookingPolicyRepository(Protocol):
         """Ordered by name."""
         ...
 
+    async def get_many(self, policy_ids: Iterable[UUID]) -> list[BookingPolicy]:
+        """The policies named, in one statement; unknown ids left out."""
+        ...
+
 
 class BookingRepository(Protocol):
     async def add(self, booking: Booking) -> None:
@@ -124,6 +139,32 @@ class BookingRepository(Protocol):
 
     async def save(self, booking: Booking) -> None:
         """Raises `SlotTaken` when the database refuses an overlap."""
+        ...
+
+    async def add_many(self, bookings: Sequence[Booking]) -> None:
+        """Store new bookings (a series' occurrences) in one statement; raises `SlotTaken`
+        when the database refuses an overlap, and then stores none."""
+        ...
+
+    async def save_many(self, bookings: Sequence[Booking]) -> None:
+        """Write back changed bookings in one statement; raises `SlotTaken` as `save` does."""
+        ...
+
+    async def of_series(self, series_ids: Sequence[UUID], *, lock: bool = False) -> list[Booking]:
+        """Every occurrence of the series named, by start then id; `lock` holds their rows."""
+        ...
+
+    async def in_feed(
+        self, requester_id: UUID | None, room_id: UUID | None, period: Period
+    ) -> list[Booking]:
+        """Every booking, whatever its status, of the requester or of the room (one of the two
+        given) that overlaps `period` (of any length), by start: what a calendar feed shows.
+        One statement."""
+        ...
+
+    async def times_within(self, room_id: UUID, period: Period) -> list[TimeSlot]:
+        """The slots of the room's active bookings that overlap `period` (of any length), by
+        start, unlocked: one statement, what a series checks its occurrences against."""
         ...
 
     async def search(self, filter: BookingFilter, page: PageRequest) -> Page[Booking]:
@@ -178,6 +219,81 @@ class BookingRepository(Protocol):
         number of bookings."""
         ...
 
+    async def active_in_rooms(self, selection: RoomSelection, period: Period) -> list[Booking]:
+        """Active bookings of the selected rooms that overlap `period` (up to a month), by
+        start: one statement, whatever the number of rooms."""
+        ...
+
+    async def times_in_rooms(
+        self, selection: RoomSelection, period: Period
+    ) -> list[tuple[UUID, TimeSlot, BookingStatus]]:
+        """`active_in_rooms` as the room, slot and status of each booking alone: what free and
+        busy time needs, without reading the rest of every booking."""
+        ...
+
+    async def held_by_requester(
+        self, requester_id: UUID, since: datetime
+    ) -> list[tuple[UUID | None, TimeSlot]]:
+        """The policy of the room (None: none, the campus defaults) and the slot of every
+        active booking of the requester that ends after `since`: what the quotas of every
+        policy count, in one statement."""
+        ...
+
+
+class BookingSeriesRepository(Protocol):
+    async def add(self, series: BookingSeries) -> None: ...
+
+    async def get(self, series_id: UUID, *, lock: bool = False) -> BookingSeries | None:
+        """`lock` holds the series' row until the transaction ends."""
+        ...
+
+    async def save(self, series: BookingSeries) -> None: ...
+
+    async def search(self, filter: SeriesFilter, page: PageRequest) -> Page[BookingSeries]:
+        """Newest first (then id); a constant number of queries whatever the page size."""
+        ...
+
+    async def get_many(self, series_ids: Sequence[UUID]) -> list[BookingSeries]:
+        """The series named, in one statement; unknown ids left out."""
+        ...
+
+
+class CalendarFeedRepository(Protocol):
+    async def add(self, feed: CalendarFeed) -> None: ...
+
+    async def get(self, feed_id: UUID) -> CalendarFeed | None: ...
+
+    async def by_token_hash(self, token_hash: str) -> CalendarFeed | None: ...
+
+    async def of_owner(self, owner_id: UUID) -> list[CalendarFeed]:
+        """Oldest first (then id)."""
+        ...
+
+    async def delete(self, feed: CalendarFeed) -> None: ...
+
+
+class IdempotencyKeyRepository(Protocol):
+    async def hold(self, user_id: UUID, key: str) -> KeyRecord | None:
+        """Hold the user's key until this transaction ends, and read its record (expired
+        ones too). Raises `KeyInUse` at once, without waiting, if another transaction holds
+        it; where writers run one at a time (SQLite), none can."""
+        ...
+
+    async def put(self, record: KeyRecord) -> None:
+        """Write the record, over the key's expired one if there is one."""
+        ...
+
+    async def purge(self, now: datetime) -> int:
+        """Drop every expired record; how many were dropped."""
+        ...
+
+
+class RecurrenceExpander(Protocol):
+    def __call__(self, rule: Recurrence, first: datetime, limit: int) -> list[datetime]:
+        """The naive local wall-clock starts `rule` makes from `first` (its first occurrence,
+        naive too), in order, at most `limit`: COUNT applied, UNTIL left to the caller."""
+        ...
+
 
 class OpeningHoursRepository(Protocol):
     async def get(self, room_id: UUID) -> OpeningHours:
@@ -187,6 +303,13 @@ class OpeningHoursRepository(Protocol):
     async def between(self, room_id: UUID, first: date, last: date) -> OpeningHours:
         """The weekly windows and only the exceptions dated `first` to `last`: what a booking
         check needs, in one statement whatever the room's history of exceptions."""
+        ...
+
+    async def of_rooms(
+        self, selection: RoomSelection, first: date, last: date
+    ) -> dict[UUID, OpeningHours]:
+        """`between(room, first, last)` of every selected room that has hours, by room id, in
+        one statement; a room left out is open at all times."""
         ...
 
     async def replace(self, hours: OpeningHours) -> None:
@@ -212,6 +335,10 @@ class ClosureRepository(Protocol):
 
     async def search(self, filter: ClosureFilter, page: PageRequest) -> Page[Closure]:
         """Ordered by start; a constant number of queries whatever the page size."""
+        ...
+
+    async def in_rooms(self, selection: RoomSelection, period: Period) -> list[Closure]:
+        """Closures of the selected rooms that overlap `period`, by start: one statement."""
         ...
 
 
@@ -255,6 +382,12 @@ class UnitOfWork(Protocol):
     def policies(self) -> BookingPolicyRepository: ...
     @property
     def audit(self) -> AuditRepository: ...
+    @property
+    def series(self) -> BookingSeriesRepository: ...
+    @property
+    def feeds(self) -> CalendarFeedRepository: ...
+    @property
+    def idempotency_keys(self) -> IdempotencyKeyRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -61,6 +61,23 @@ class RoomFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomSelection:
+    """Which rooms a read of many rooms' calendars covers: those named (`room_ids`), or the
+    active rooms `filter` matches. Either way one statement reads them all."""
+
+    room_ids: tuple[UUID, ...] = ()
+    filter: RoomFilter | None = None
+
+    @classmethod
+    def of(cls, *room_ids: UUID) -> RoomSelection:
+        return cls(room_ids=room_ids)
+
+    @classmethod
+    def matching(cls, filter: RoomFilter) -> RoomSelection:
+        return cls(filter=filter)
+
+
+@dataclass(frozen=True, slots=True)
 class BookingFilter:
     """`starts_before`/`ends_after` select bookings overlapping the window `[from, to)`."""
 
@@ -69,6 +86,12 @@ class BookingFilter:
     statuses: frozenset[BookingStatus] = frozenset()
     ends_after: datetime | None = None
     starts_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesFilter:
+    requester_id: UUID | None = None
+    room_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
     Table,
+    Text,
     Uuid,
+    false,
     func,
 )
 
@@ -103,12 +106,39 @@ room_features = Table(
     Index("ix_room_features_feature", "feature"),
 )
 
+# A recurrence rule and what it was asked with; its occurrences are bookings naming it.
+# `starts_at`/`ends_at` are the first occurrence as asked. `exdates` (ISO dates) and
+# `skipped` (the occurrences not booked, with why) are JSON text: read and written whole with
+# the series, never searched.
+booking_series = Table(
+    "booking_series",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("room_id", Uuid, ForeignKey("rooms.id"), nullable=False),
+    Column("requester_id", Uuid, ForeignKey("users.id"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("attendees", Integer, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("recurrence", String(500), nullable=False),
+    Column("exdates", Text, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("skipped", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("starts_at < ends_at", name="slot_order"),
+    CheckConstraint("attendees > 0", name="attendees"),
+    # Listed newest first: everyone's, a requester's, a room's.
+    Index("ix_booking_series_requester_id_created_at", "requester_id", "created_at"),
+    Index("ix_booking_series_room_id_created_at", "room_id", "created_at"),
+    Index("ix_booking_series_created_at_id", "created_at", "id"),
+)
+
 bookings = Table(
     "bookings",
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("room_id", Uuid, ForeignKey("rooms.id"), nullable=False),
-    Column("requester_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("requester_id", Uuid, ForeignKey("users.id"), nullable=False),
     Column("starts_at", UTCDateTime, nullable=False),
     Column("ends_at", UTCDateTime, nullable=False),
     Column("title", String(200), nullable=False),
@@ -118,11 +148,57 @@ bookings = Table(
     Column("decided_at", UTCDateTime, nullable=True),
     Column("decision_reason", String(500), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Last, as added by revision 0012: the series of an occurrence (NULL: a booking of its
+    # own), the start the series gave it, and whether it was changed on its own since.
+    Column("series_id", Uuid, ForeignKey("booking_series.id"), nullable=True),
+    Column("occurrence_start", UTCDateTime, nullable=True),
+    Column("series_changed", Boolean, nullable=False, server_default=false()),
+    # Last, as added by revision 0013: how many times it changed (a calendar's SEQUENCE), and
+    # when it last did (NULL: never since it was made).
+    Column("sequence", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime, nullable=True),
     CheckConstraint("starts_at < ends_at", name="slot_order"),
     CheckConstraint("attendees > 0", name="attendees"),
     CheckConstraint("status IN ('PENDING', 'APPROVED', 'REJECTED', 'CANCELLED')", name="status"),
+    CheckConstraint("sequence >= 0", name="sequence"),
     Index("ix_bookings_room_id_starts_at", "room_id", "starts_at"),
     Index("ix_bookings_starts_at", "starts_at"),
+    # A requester's upcoming bookings (each student's request counts them) without the rest.
+    Index("ix_bookings_requester_id_ends_at", "requester_id", "ends_at"),
+    Index("ix_bookings_series_id_starts_at", "series_id", "starts_at"),
+)
+
+# A secret URL a calendar app subscribes to: the owner's own bookings ('mine'), or one room's
+# ('room', and only then a room). Only the token's hash is kept; a feed is found by it.
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("owner_id", Uuid, ForeignKey("users.id"), nullable=False),
+    Column("scope", String(8), nullable=False),
+    Column("room_id", Uuid, ForeignKey("rooms.id"), nullable=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("scope IN ('mine', 'room')", name="scope"),
+    CheckConstraint("(scope = 'room') = (room_id IS NOT NULL)", name="room_of_scope"),
+    # An owner's feeds, oldest first.
+    Index("ix_calendar_feeds_owner_id_created_at", "owner_id", "created_at"),
+)
+
+# What a keyed write answered (application/idempotency.py), per user and key, until it
+# expires: a repeat within that time gets the same answer. Written with the change it reports.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    CheckConstraint("status BETWEEN 200 AND 299", name="status"),
+    # The purge of expired keys.
+    Index("ix_idempotency_keys_expires_at", "expires_at"),
 )
 
 # A room's opening hours, replaced whole: a weekly window (weekday set), or a window of a date

@@ -20,7 +20,10 @@ from campus_booking.adapters.database.repositories import (
     SqlAuditRepository,
     SqlBookingPolicyRepository,
     SqlBookingRepository,
+    SqlBookingSeriesRepository,
+    SqlCalendarFeedRepository,
     SqlClosureRepository,
+    SqlIdempotencyKeyRepository,
     SqlOpeningHoursRepository,
     SqlRoomRepository,
     SqlUserRepository,
@@ -55,6 +58,9 @@ class SqlAlchemyUnitOfWork:
         self.closures = SqlClosureRepository(connection, self._events)
         self.policies = SqlBookingPolicyRepository(connection, self._events)
         self.audit = SqlAuditRepository(connection)
+        self.series = SqlBookingSeriesRepository(connection, self._events)
+        self.feeds = SqlCalendarFeedRepository(connection)
+        self.idempotency_keys = SqlIdempotencyKeyRepository(connection)
         return self
 
     async def _begin(self) -> AsyncConnection:

@@ -11,14 +11,18 @@ from litestar.middleware import DefineMiddleware
 from campus_booking.adapters.http.allow import allow_every_method
 from campus_booking.adapters.http.audit import AuditController
 from campus_booking.adapters.http.auth import AuthController
+from campus_booking.adapters.http.availability import AvailabilityController
 from campus_booking.adapters.http.booking_policies import BookingPolicyController
+from campus_booking.adapters.http.booking_series import BookingSeriesController
 from campus_booking.adapters.http.bookings import BookingController
+from campus_booking.adapters.http.calendar_feeds import CalendarFeedController
 from campus_booking.adapters.http.closures import ClosureController
 from campus_booking.adapters.http.connections import CloseWhenBodyUnread
 from campus_booking.adapters.http.content_types import DeclaredContentType
 from campus_booking.adapters.http.dependencies import AppContainer, ContainerDependencies
 from campus_booking.adapters.http.docs import DOCS_PATH, openapi_config, swagger_assets
 from campus_booking.adapters.http.health import HealthController
+from campus_booking.adapters.http.idempotency import replay_answer
 from campus_booking.adapters.http.openapi import ApiStructSchemaPlugin
 from campus_booking.adapters.http.opening_hours import OpeningHoursController
 from campus_booking.adapters.http.problems import EXCEPTION_HANDLERS
@@ -28,6 +32,7 @@ from campus_booking.adapters.http.security import SECURITY_COMPONENTS, BearerTok
 from campus_booking.adapters.http.security_headers import cors_config, security_headers
 from campus_booking.adapters.http.strict import check_input
 from campus_booking.adapters.http.users import AdminUserController
+from campus_booking.application.idempotency import AlreadyAnswered
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -43,7 +48,10 @@ def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) ->
             AuthController,
             RoomController,
             OpeningHoursController,
+            AvailabilityController,
             BookingController,
+            BookingSeriesController,
+            CalendarFeedController,
             ClosureController,
             BookingPolicyController,
             AdminUserController,
@@ -59,7 +67,7 @@ def create_app(container: AppContainer, *, lifespan: Sequence[Lifespan] = ()) ->
             ),
             DeclaredContentType(),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, AlreadyAnswered: replay_answer},
         before_request=check_input,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi_config(SECURITY_COMPONENTS),

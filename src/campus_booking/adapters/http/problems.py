@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any, Literal
@@ -21,6 +21,7 @@ from litestar.openapi.spec import Example
 from litestar.types import ExceptionHandlersMap
 
 from campus_booking.adapters.http.strict import PATTERN_REASONS
+from campus_booking.application.idempotency import KEY_REUSED, KeyInUse
 from campus_booking.domain.errors import (
     AuthenticationFailed,
     BookingsInTheWay,
@@ -37,6 +38,7 @@ from campus_booking.domain.errors import (
     Unavailable,
     Violation,
 )
+from campus_booking.domain.series import Blocked, SeriesBlocked
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,25 @@ class ConflictingSlot(msgspec.Struct, omit_defaults=True):
     room_id: UUID | None = None
 
 
+class BlockedOccurrence(msgspec.Struct):
+    """An occurrence of a series that cannot be booked: what is in its way, and every rule
+    it breaks."""
+
+    starts_at: datetime
+    ends_at: datetime
+    conflicts: list[ConflictingSlot]
+    violations: list[RuleViolation]
+
+    @classmethod
+    def of(cls, blocked: Blocked) -> BlockedOccurrence:
+        return cls(
+            blocked.slot.start,
+            blocked.slot.end,
+            _in_the_way(blocked.conflicts, blocked.closures),
+            [RuleViolation.of(v) for v in blocked.violations],
+        )
+
+
 class Problem(msgspec.Struct, omit_defaults=True):
     type: str
     title: str
@@ -111,6 +132,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
     conflicts: list[ConflictingSlot] | None = None
     violations: list[RuleViolation] | None = None
+    occurrences: list[BlockedOccurrence] | None = None  # of a series: each one blocked
 
 
 class TokenProblem(Problem, omit_defaults=True):
@@ -128,6 +150,7 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], HTTPStatus, str]] = [
     (PermissionDenied, HTTPStatus.FORBIDDEN, "forbidden"),
     (NotFound, HTTPStatus.NOT_FOUND, "not-found"),
     (InvalidTransition, HTTPStatus.CONFLICT, "invalid-transition"),
+    (KeyInUse, HTTPStatus.CONFLICT, "idempotency-key-in-use"),
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
     (TooManyAttempts, HTTPStatus.TOO_MANY_REQUESTS, "too-many-attempts"),
     (Unavailable, HTTPStatus.SERVICE_UNAVAILABLE, "unavailable"),
@@ -143,6 +166,7 @@ def problem_response(
     errors: list[FieldError] | None = None,
     conflicts: list[ConflictingSlot] | None = None,
     violations: list[RuleViolation] | None = None,
+    occurrences: list[BlockedOccurrence] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Problem]:
     problem = Problem(
@@ -153,6 +177,7 @@ def problem_response(
         errors=errors,
         conflicts=conflicts,
         violations=violations,
+        occurrences=occurrences,
     )
     if status is HTTPStatus.UNAUTHORIZED:
         headers = {**BEARER_CHALLENGE, **(headers or {})}
@@ -162,6 +187,8 @@ def problem_response(
 
 
 def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) -> Response[Problem]:
+    if isinstance(error, SeriesBlocked):
+        return _series_blocked(error)
     mapped = next(
         (
             (status, kind)
@@ -183,7 +210,7 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
         [RuleViolation.of(v) for v in error.violations] if isinstance(error, RulesBroken) else None
     )
     headers = None
-    if isinstance(error, TooManyAttempts | Unavailable | Overloaded):
+    if isinstance(error, TooManyAttempts | Unavailable | Overloaded | KeyInUse):
         headers = {"Retry-After": str(error.retry_after)}
     if isinstance(error, Unavailable):
         log.warning("%s %s: %s", request.method, request.url.path, error.__cause__ or error)
@@ -198,6 +225,34 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
     )
 
 
+def _series_blocked(error: SeriesBlocked) -> Response[Problem]:
+    """409 when any occurrence clashes with a booking or a closure, else 422; every blocked
+    occurrence listed, and what is in the way and the rules broken gathered at the top, as
+    for a single booking."""
+    occurrences = [BlockedOccurrence.of(blocked) for blocked in error.blocked]
+    conflicts = _in_the_way(
+        sorted({times for blocked in error.blocked for times in blocked.conflicts}),
+        sorted({closure for blocked in error.blocked for closure in blocked.closures}),
+    )
+    violations = [v for o in occurrences for v in o.violations]
+    if error.clashes:
+        return problem_response(
+            HTTPStatus.CONFLICT,
+            error.message,
+            kind="conflict",
+            conflicts=conflicts,
+            violations=violations or None,
+            occurrences=occurrences,
+        )
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        error.message,
+        kind="rules-broken",
+        violations=violations,
+        occurrences=occurrences,
+    )
+
+
 def _conflicts(error: DomainError) -> list[ConflictingSlot] | None:
     if isinstance(error, BookingsInTheWay):
         return [
@@ -208,10 +263,17 @@ def _conflicts(error: DomainError) -> list[ConflictingSlot] | None:
         ]
     if not isinstance(error, SlotTaken):
         return None
-    clashes = [ConflictingSlot(start, end, "booking") for start, end in error.conflicts]
+    return _in_the_way(error.conflicts, error.closures)
+
+
+def _in_the_way(
+    bookings: Sequence[tuple[datetime, datetime]],
+    closures: Sequence[tuple[datetime, datetime, str]],
+) -> list[ConflictingSlot]:
+    """Bookings by their times alone, closures with their reason, by start."""
+    clashes = [ConflictingSlot(start, end, "booking") for start, end in bookings]
     clashes += [
-        ConflictingSlot(start, end, "closure", reason=reason)
-        for start, end, reason in error.closures
+        ConflictingSlot(start, end, "closure", reason=reason) for start, end, reason in closures
     ]
     return sorted(clashes, key=lambda clash: (clash.starts_at, clash.kind))
 
@@ -230,7 +292,7 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
             status,
             "The request is invalid; see `errors`.",
             kind="validation",
-            errors=_field_errors(request, error.extra),
+            errors=_field_errors(request, error.extra) or _missing(error.detail),
         )
     detail = error.detail if error.detail and error.detail != status.phrase else status.description
     if status is HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
@@ -275,6 +337,15 @@ def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldErro
             field = named.group(1) if named else _wire_name(request, item.get("key"))
             errors.append(FieldError(field=field, message=message))
     return errors
+
+
+_MISSING = re.compile(r"^Missing required \w+ parameter '([^']+)'")
+
+
+def _missing(detail: str) -> list[FieldError]:
+    """Litestar names a missing required parameter in its detail alone."""
+    named = _MISSING.match(detail or "")
+    return [FieldError(field=named.group(1), message="is required")] if named else []
 
 
 def _readable(message: str) -> str:
@@ -332,6 +403,7 @@ RULE_CODES: dict[str, str] = {
     "exceed `max_minutes_per_week`",
     "active_bookings_limit": "the requester already holds `max_active_bookings` upcoming "
     "bookings under the policy (or the campus limit for students)",
+    KEY_REUSED: "the `Idempotency-Key` was sent before with a different request",
 }
 _DESCRIPTIONS = {
     422: "Unprocessable Content: the request is well-formed but breaks rules, every one of "

@@ -3,17 +3,18 @@ refused on write, as by the schema."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from uuid import UUID
 
 from campus_booking.adapters.memory.closures import closed_at
 from campus_booking.adapters.memory.paging import page_of
+from campus_booking.adapters.memory.rooms import selected_ids
 from campus_booking.adapters.memory.rows import Rows
 from campus_booking.application.publishing import EventPublisher
-from campus_booking.application.queries import BookingFilter, Page, PageRequest
+from campus_booking.application.queries import BookingFilter, Page, PageRequest, RoomSelection
 from campus_booking.domain.booking_checks import Usage
-from campus_booking.domain.bookings import Booking
+from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.closures import Closure, Period
 from campus_booking.domain.errors import SlotTaken
 from campus_booking.domain.overlap import find_conflicts
@@ -45,6 +46,47 @@ class MemoryBookingRepository(Rows[Booking]):
         if closed_at(self._closures, booking):
             raise SlotTaken()
         await super().save(booking)
+
+    async def add_many(self, bookings: Sequence[Booking]) -> None:
+        await self.save_many(bookings)
+
+    async def save_many(self, bookings: Sequence[Booking]) -> None:
+        """One after another, each checked against those before it, as the database checks
+        the rows of one statement; a refusal leaves none of them stored."""
+        before = dict(self._rows)
+        try:
+            for booking in bookings:
+                await self.save(booking)
+        except SlotTaken:
+            self._rows.clear()
+            self._rows.update(before)
+            raise
+
+    async def of_series(self, series_ids: Sequence[UUID], *, lock: bool = False) -> list[Booking]:
+        wanted = set(series_ids)
+        matches = (booking for booking in self._rows.values() if booking.series_id in wanted)
+        return self._all_handed_out(sorted(matches, key=_by_start))
+
+    async def in_feed(
+        self, requester_id: UUID | None, room_id: UUID | None, period: Period
+    ) -> list[Booking]:
+        if (requester_id is None) == (room_id is None):
+            raise ValueError("A feed is of a requester or of a room: give one of the two.")
+        matches = (
+            booking
+            for booking in self._rows.values()
+            if (booking.room_id == room_id or booking.requester_id == requester_id)
+            and period.overlaps(booking.slot)
+        )
+        return self._all_handed_out(sorted(matches, key=_by_start))
+
+    async def times_within(self, room_id: UUID, period: Period) -> list[TimeSlot]:
+        matches = (
+            booking
+            for booking in self._rows.values()
+            if booking.room_id == room_id and booking.is_active and period.overlaps(booking.slot)
+        )
+        return [booking.slot for booking in sorted(matches, key=_by_start)]
 
     async def search(self, filter: BookingFilter, page: PageRequest) -> Page[Booking]:
         matches = [
@@ -118,6 +160,29 @@ class MemoryBookingRepository(Rows[Booking]):
             ],
             upcoming=sum(1 for booking in under if booking.slot.end > now),
         )
+
+    async def active_in_rooms(self, selection: RoomSelection, period: Period) -> list[Booking]:
+        chosen = selected_ids(self._rooms, selection)
+        matches = (
+            booking
+            for booking in self._rows.values()
+            if booking.room_id in chosen and booking.is_active and period.overlaps(booking.slot)
+        )
+        return self._all_handed_out(sorted(matches, key=_by_start))
+
+    async def times_in_rooms(
+        self, selection: RoomSelection, period: Period
+    ) -> list[tuple[UUID, TimeSlot, BookingStatus]]:
+        booked = await self.active_in_rooms(selection, period)
+        return [(booking.room_id, booking.slot, booking.status) for booking in booked]
+
+    async def held_by_requester(
+        self, requester_id: UUID, since: datetime
+    ) -> list[tuple[UUID | None, TimeSlot]]:
+        return [
+            (self._rooms[booking.room_id].policy_id, booking.slot)
+            for booking in self._active_after(since, lambda b: b.requester_id == requester_id)
+        ]
 
     def _active_after(self, instant: datetime, among: Callable[[Booking], bool]) -> list[Booking]:
         """Copies of the active bookings `among` those that end after `instant`, by start."""

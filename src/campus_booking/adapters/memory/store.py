@@ -6,12 +6,15 @@ import copy
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from campus_booking.application.idempotency import KeyRecord
 from campus_booking.domain.audit import AuditEntry
 from campus_booking.domain.booking_policies import BookingPolicy
 from campus_booking.domain.bookings import Booking
+from campus_booking.domain.calendar_feeds import CalendarFeed
 from campus_booking.domain.closures import Closure
 from campus_booking.domain.opening_hours import OpeningHours
 from campus_booking.domain.rooms import Room
+from campus_booking.domain.series import BookingSeries
 from campus_booking.domain.users import User
 
 
@@ -26,11 +29,14 @@ class Tables:
     closures: dict[UUID, Closure] = field(default_factory=dict)
     opening_hours: dict[UUID, OpeningHours] = field(default_factory=dict)
     policies: dict[UUID, BookingPolicy] = field(default_factory=dict)
+    series: dict[UUID, BookingSeries] = field(default_factory=dict)
+    feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
+    idempotency_keys: dict[tuple[UUID, str], KeyRecord] = field(default_factory=dict)
 
 
 class MemoryStore:
     """Tests seed and inspect `users`, `rooms`, `bookings`, `closures`, `opening_hours`,
-    `audit` and `policies`; `commits` counts commits."""
+    `audit`, `policies`, `series`, `feeds` and `idempotency_keys`; `commits` counts commits."""
 
     def __init__(
         self,
@@ -41,6 +47,8 @@ class MemoryStore:
         audit: list[AuditEntry] | None = None,
         closures: dict[UUID, Closure] | None = None,
         policies: dict[UUID, BookingPolicy] | None = None,
+        series: dict[UUID, BookingSeries] | None = None,
+        feeds: dict[UUID, CalendarFeed] | None = None,
     ) -> None:
         self._tables = Tables(
             users or {},
@@ -49,8 +57,11 @@ class MemoryStore:
             audit or [],
             closures or {},
             policies=policies or {},
+            series=series or {},
+            feeds=feeds or {},
         )
         self.commits = 0
+        self.held_keys: set[tuple[UUID, str]] = set()  # idempotency keys held by open units
 
     @property
     def users(self) -> dict[UUID, User]:
@@ -80,6 +91,18 @@ class MemoryStore:
     @property
     def policies(self) -> dict[UUID, BookingPolicy]:
         return self._tables.policies
+
+    @property
+    def series(self) -> dict[UUID, BookingSeries]:
+        return self._tables.series
+
+    @property
+    def feeds(self) -> dict[UUID, CalendarFeed]:
+        return self._tables.feeds
+
+    @property
+    def idempotency_keys(self) -> dict[tuple[UUID, str], KeyRecord]:
+        return self._tables.idempotency_keys
 
     def snapshot(self) -> Tables:
         """A private copy to edit: nothing done to it shows until it is published."""

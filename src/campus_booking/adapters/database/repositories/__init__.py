@@ -7,12 +7,19 @@ than running it from SQLAlchemy's compiled-statement cache.
 
 from campus_booking.adapters.database.repositories.audit import SqlAuditRepository
 from campus_booking.adapters.database.repositories.bookings import SqlBookingRepository
+from campus_booking.adapters.database.repositories.calendar_feeds import (
+    SqlCalendarFeedRepository,
+)
 from campus_booking.adapters.database.repositories.closures import SqlClosureRepository
+from campus_booking.adapters.database.repositories.idempotency_keys import (
+    SqlIdempotencyKeyRepository,
+)
 from campus_booking.adapters.database.repositories.opening_hours import (
     SqlOpeningHoursRepository,
 )
 from campus_booking.adapters.database.repositories.policies import SqlBookingPolicyRepository
 from campus_booking.adapters.database.repositories.rooms import SqlRoomRepository
+from campus_booking.adapters.database.repositories.series import SqlBookingSeriesRepository
 from campus_booking.adapters.database.repositories.users import (
     SqlAccountLookup,
     SqlUserRepository,
@@ -23,7 +30,10 @@ __all__ = [
     "SqlAuditRepository",
     "SqlBookingPolicyRepository",
     "SqlBookingRepository",
+    "SqlBookingSeriesRepository",
+    "SqlCalendarFeedRepository",
     "SqlClosureRepository",
+    "SqlIdempotencyKeyRepository",
     "SqlOpeningHoursRepository",
     "SqlRoomRepository",
     "SqlUserRepository",

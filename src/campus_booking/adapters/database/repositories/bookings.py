@@ -21,19 +21,27 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from campus_booking.adapters.database.repositories.integrity import refusing_overlaps
 from campus_booking.adapters.database.repositories.paging import Listing
+from campus_booking.adapters.database.repositories.room_selection import (
+    SelectionShape,
+    selected_ids,
+    selection_of,
+)
 from campus_booking.adapters.database.tables import bookings, rooms
 from campus_booking.application.publishing import EventPublisher
-from campus_booking.application.queries import BookingFilter, Page, PageRequest
+from campus_booking.application.queries import BookingFilter, Page, PageRequest, RoomSelection
 from campus_booking.domain.booking_checks import Usage
 from campus_booking.domain.bookings import ACTIVE_STATUSES, Booking, BookingStatus
 from campus_booking.domain.closures import Period
-from campus_booking.domain.time_slots import TimeSlot, lookback_start
+from campus_booking.domain.time_slots import LONGEST_SLOT, TimeSlot, lookback_start
 
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
 # Written into the SQL rather than bound: a list of values is an expanding parameter, which
 # SQLAlchemy renders anew on every execution.
 _IS_ACTIVE = bookings.c.status.in_([literal_column(f"'{status}'") for status in ACTIVE])
 INSERT_BOOKING = insert(bookings)
+# Many bookings written back in one executemany: "b_id", since a bind named after a column
+# would clash with the SET clause it fills.
+UPDATE_BOOKING = update(bookings).where(bookings.c.id == bindparam("b_id"))
 
 _ACTIVE_IN_ROOM = (
     select(bookings)
@@ -58,6 +66,45 @@ ACTIVE_WITHIN_LOCKED = (
 )
 BOOKING_BY_ID = select(bookings).where(bookings.c.id == bindparam("booking_id"))
 BOOKING_BY_ID_LOCKED = BOOKING_BY_ID.with_for_update(key_share=True)
+# Through the (series_id, starts_at) index. By start then id, as the other locking reads of
+# bookings are, so that a series' writer and a room's lock the rows they share in one order.
+OF_SERIES = (
+    select(bookings)
+    .where(bookings.c.series_id.in_(bindparam("series_ids", expanding=True)))
+    .order_by(bookings.c.starts_at, bookings.c.id)
+)
+OF_SERIES_LOCKED = OF_SERIES.with_for_update(key_share=True)
+# The times a series' occurrences are checked against: a period of any length, bounded
+# below as `ACTIVE_WITHIN_LOCKED` is, and unlocked: the database's guards have the last word.
+TIMES_WITHIN = (
+    select(bookings.c.starts_at, bookings.c.ends_at)
+    .where(
+        bookings.c.room_id == bindparam("room_id"),
+        _IS_ACTIVE,
+        bookings.c.starts_at > bindparam("lookback"),
+        bookings.c.starts_at < bindparam("end"),
+        bookings.c.ends_at > bindparam("start"),
+    )
+    .order_by(bookings.c.starts_at, bookings.c.id)
+)
+# What a calendar feed shows: every booking, whatever its status, of a room or of a
+# requester, over a period of any length. A room's through the (room_id, starts_at) index,
+# bounded below as `TIMES_WITHIN` is; a requester's through the (requester_id, ends_at) index,
+# bounded above the same way: a booking starting before the period ends ends at most a day
+# after it.
+_IN_FEED = select(bookings).order_by(bookings.c.starts_at, bookings.c.id)
+IN_FEED_OF_ROOM = _IN_FEED.where(
+    bookings.c.room_id == bindparam("room_id"),
+    bookings.c.starts_at > bindparam("lookback"),
+    bookings.c.starts_at < bindparam("end"),
+    bookings.c.ends_at > bindparam("start"),
+)
+IN_FEED_OF_REQUESTER = _IN_FEED.where(
+    bookings.c.requester_id == bindparam("requester_id"),
+    bookings.c.ends_at > bindparam("start"),
+    bookings.c.ends_at <= bindparam("lookahead"),
+    bookings.c.starts_at < bindparam("end"),
+)
 
 # A requester's upcoming active bookings, found through the requester_id index. Ordered like
 # the room's (`ACTIVE_FROM`), so that two cancellations over overlapping sets of bookings (a
@@ -127,7 +174,38 @@ USAGE = {
     for by_policy in (False, True)
     for with_slots in (False, True)
 }
-NO_BOOKING = UUID(int=0)  # `ignore` when nothing is: no booking has this id
+NO_BOOKING = UUID(int=0)
+
+
+@cache
+def _active_in_rooms(shape: SelectionShape, *, times_only: bool = False) -> Any:
+    """Through the (room_id, starts_at) index: each room's bookings starting in the period or
+    a day before it (no booking lasts longer). `times_only`: their room, times and status."""
+    times = (bookings.c.room_id, bookings.c.starts_at, bookings.c.ends_at, bookings.c.status)
+    return (
+        (select(*times) if times_only else select(bookings))
+        .where(
+            bookings.c.room_id.in_(selected_ids(shape)),
+            _IS_ACTIVE,
+            bookings.c.starts_at > bindparam("lookback"),
+            bookings.c.starts_at < bindparam("end"),
+            bookings.c.ends_at > bindparam("start"),
+        )
+        .order_by(bookings.c.starts_at, bookings.c.id)
+    )
+
+
+# Through the (requester_id, ends_at) index: a requester's bookings from `since` on.
+HELD_BY_REQUESTER = (
+    select(rooms.c.policy_id, bookings.c.starts_at, bookings.c.ends_at)
+    .join_from(bookings, rooms, bookings.c.room_id == rooms.c.id)
+    .where(
+        bookings.c.requester_id == bindparam("requester_id"),
+        _IS_ACTIVE,
+        bookings.c.ends_at > bindparam("since"),
+    )
+    .order_by(bookings.c.starts_at)
+)  # `ignore` when nothing is: no booking has this id
 
 
 @cache
@@ -174,6 +252,58 @@ class SqlBookingRepository:
             await self._connection.execute(
                 update(bookings).where(bookings.c.id == booking.id).values(_booking_row(booking))
             )
+
+    async def add_many(self, bookings: Sequence[Booking]) -> None:
+        if not bookings:
+            return
+        self._events.seen_all(list(bookings))
+        # One statement: the guards refuse it whole, so no occurrence is left half stored.
+        with refusing_overlaps():
+            await self._connection.execute(INSERT_BOOKING, [_booking_row(b) for b in bookings])
+
+    async def save_many(self, bookings: Sequence[Booking]) -> None:
+        if not bookings:
+            return
+        self._events.seen_all(list(bookings))
+        rows = []
+        for booking in bookings:
+            row = _booking_row(booking)
+            row["b_id"] = row.pop("id")
+            rows.append(row)
+        with refusing_overlaps():
+            await self._connection.execute(UPDATE_BOOKING, rows)
+
+    async def of_series(self, series_ids: Sequence[UUID], *, lock: bool = False) -> list[Booking]:
+        ids = sorted(set(series_ids))
+        if not ids:
+            return []
+        query = OF_SERIES_LOCKED if lock else OF_SERIES
+        result = await self._connection.execute(query, {"series_ids": ids})
+        return self._events.seen_all([_booking_from(row) for row in result])
+
+    async def in_feed(
+        self, requester_id: UUID | None, room_id: UUID | None, period: Period
+    ) -> list[Booking]:
+        if (requester_id is None) == (room_id is None):
+            raise ValueError("A feed is of a requester or of a room: give one of the two.")
+        params: dict[str, Any] = {"start": period.start, "end": period.end}
+        if room_id is not None:
+            params.update(room_id=room_id, lookback=lookback_start(period.start))
+            result = await self._connection.execute(IN_FEED_OF_ROOM, params)
+        else:
+            params.update(requester_id=requester_id, lookahead=_lookahead_end(period.end))
+            result = await self._connection.execute(IN_FEED_OF_REQUESTER, params)
+        return self._events.seen_all([_booking_from(row) for row in result])
+
+    async def times_within(self, room_id: UUID, period: Period) -> list[TimeSlot]:
+        params = {
+            "room_id": room_id,
+            "lookback": lookback_start(period.start),
+            "start": period.start,
+            "end": period.end,
+        }
+        result = await self._connection.execute(TIMES_WITHIN, params)
+        return [TimeSlot(start, end) for start, end in result]
 
     async def search(self, filter: BookingFilter, page: PageRequest) -> Page[Booking]:
         listing = _listing(
@@ -244,6 +374,32 @@ class SqlBookingRepository:
         result = await self._connection.execute(ACTIVE_OF_REQUESTER, params)
         return self._events.seen_all([_booking_from(row) for row in result])
 
+    async def active_in_rooms(self, selection: RoomSelection, period: Period) -> list[Booking]:
+        shape, parameters = selection_of(selection)
+        parameters.update(lookback=lookback_start(period.start), start=period.start, end=period.end)
+        result = await self._connection.execute(_active_in_rooms(shape), parameters)
+        return self._events.seen_all([_booking_from(row) for row in result])
+
+    async def times_in_rooms(
+        self, selection: RoomSelection, period: Period
+    ) -> list[tuple[UUID, TimeSlot, BookingStatus]]:
+        shape, parameters = selection_of(selection)
+        parameters.update(lookback=lookback_start(period.start), start=period.start, end=period.end)
+        result = await self._connection.execute(
+            _active_in_rooms(shape, times_only=True), parameters
+        )
+        return [
+            (room_id, TimeSlot(start, end), BookingStatus(status))
+            for room_id, start, end, status in result
+        ]
+
+    async def held_by_requester(
+        self, requester_id: UUID, since: datetime
+    ) -> list[tuple[UUID | None, TimeSlot]]:
+        params = {"requester_id": requester_id, "since": since}
+        result = await self._connection.execute(HELD_BY_REQUESTER, params)
+        return [(policy_id, TimeSlot(start, end)) for policy_id, start, end in result]
+
     async def usage_of_requester(
         self,
         requester_id: UUID,
@@ -270,6 +426,13 @@ class SqlBookingRepository:
         return Usage(slots=slots, upcoming=rows[0][0])
 
 
+def _lookahead_end(instant: datetime) -> datetime:
+    """The latest end of a booking that starts before `instant`: no booking lasts longer than
+    `LONGEST_SLOT`. Bounded by the last day of the calendar."""
+    latest = datetime.max.replace(tzinfo=instant.tzinfo)
+    return latest if latest - instant < LONGEST_SLOT else instant + LONGEST_SLOT
+
+
 def _overlap_params(room_id: UUID, slot: TimeSlot) -> dict[str, Any]:
     return {
         "room_id": room_id,
@@ -293,6 +456,11 @@ def _booking_row(booking: Booking) -> dict[str, Any]:
         "decided_at": booking.decided_at,
         "decision_reason": booking.decision_reason,
         "created_at": booking.created_at,
+        "series_id": booking.series_id,
+        "occurrence_start": booking.occurrence_start,
+        "series_changed": booking.series_changed,
+        "sequence": booking.sequence,
+        "updated_at": booking.updated_at,
     }
 
 
@@ -311,6 +479,11 @@ def _booking_from(row: Sequence[Any]) -> Booking:
         decided_at,
         decision_reason,
         created_at,
+        series_id,
+        occurrence_start,
+        series_changed,
+        sequence,
+        updated_at,
     ) = row
     return Booking(
         id=booking_id,
@@ -324,4 +497,9 @@ def _booking_from(row: Sequence[Any]) -> Booking:
         decided_at=decided_at,
         decision_reason=decision_reason,
         created_at=created_at,
+        series_id=series_id,
+        occurrence_start=occurrence_start,
+        series_changed=series_changed,
+        sequence=sequence,
+        updated_at=updated_at,
     )
