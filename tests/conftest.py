@@ -35,7 +35,17 @@ DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 CONNECT_SECONDS = 2
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
-TABLES = ("audit_log", "bookings", "closures", "room_features", "rooms", "users")
+TABLES = (
+    "idempotency_keys",
+    "calendar_feeds",
+    "audit_log",
+    "bookings",
+    "booking_series",
+    "closures",
+    "room_features",
+    "rooms",
+    "users",
+)
 
 hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)

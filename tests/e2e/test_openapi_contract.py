@@ -24,7 +24,8 @@ SECURITY = [{"OAuth2PasswordBearer": []}]
 METHODS = {"get", "post", "put", "patch", "delete"}
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 PUBLIC = {("/auth/register", "post"), ("/auth/login", "post"), ("/health", "get")} | {
-    ("/health/ready", "get")
+    ("/health/ready", "get"),
+    ("/calendar/feeds/{feed}", "get"),  # the feed's token, in the path, is its credential
 }
 OPERATIONS = {
     ("/auth/register", "post"),
@@ -39,6 +40,9 @@ OPERATIONS = {
     ("/rooms/{room_id}", "delete"),
     ("/rooms/{room_id}/opening-hours", "get"),
     ("/rooms/{room_id}/opening-hours", "put"),
+    ("/rooms/{room_id}/availability", "get"),
+    ("/availability", "get"),
+    ("/rooms/free", "get"),
     ("/bookings", "get"),
     ("/bookings", "post"),
     ("/bookings/{booking_id}", "get"),
@@ -51,6 +55,19 @@ OPERATIONS = {
     ("/closures/{closure_id}", "get"),
     ("/closures/{closure_id}", "delete"),
     ("/bookings/check", "post"),
+    ("/booking-series", "get"),
+    ("/booking-series", "post"),
+    ("/booking-series/preview", "post"),
+    ("/booking-series/{series_id}", "get"),
+    ("/booking-series/{series_id}", "patch"),
+    ("/booking-series/{series_id}/cancel", "post"),
+    ("/booking-series/{series_id}/occurrences", "post"),
+    ("/booking-series/{series_id}/approve", "post"),
+    ("/booking-series/{series_id}/reject", "post"),
+    ("/calendar/feeds", "get"),
+    ("/calendar/feeds", "post"),
+    ("/calendar/feeds/{feed}", "get"),
+    ("/calendar/feeds/{feed}", "delete"),
     ("/booking-policies", "get"),
     ("/booking-policies", "post"),
     ("/booking-policies/{policy_id}", "get"),
@@ -72,6 +89,8 @@ GUARDED = {
     ("/admin/audit", "get"),
     ("/bookings/{booking_id}/approve", "post"),
     ("/bookings/{booking_id}/reject", "post"),
+    ("/booking-series/{series_id}/approve", "post"),
+    ("/booking-series/{series_id}/reject", "post"),
     ("/closures", "post"),
     ("/closures/{closure_id}", "delete"),
     ("/booking-policies", "post"),
@@ -90,6 +109,12 @@ SUCCESS = {
     ("/bookings/check", "post"): "200",
     ("/booking-policies", "post"): "201",
     ("/booking-policies/{policy_id}", "delete"): "204",
+    ("/booking-series", "post"): "201",
+    ("/booking-series/preview", "post"): "200",
+    ("/booking-series/{series_id}/occurrences", "post"): "201",
+    ("/booking-series/{series_id}/cancel", "post"): "200",
+    ("/calendar/feeds", "post"): "201",
+    ("/calendar/feeds/{feed}", "delete"): "204",
 }
 
 Operation = tuple[str, str, dict[str, Any]]
@@ -240,7 +265,7 @@ async def test_401_is_declared_exactly_where_authentication_applies(
 async def test_operations_with_a_body_declare_413_and_415(openapi: dict[str, Any]) -> None:
     with_body = [(p, m, op) for p, m, op in all_operations(openapi) if "requestBody" in op]
 
-    assert len(with_body) == 15
+    assert len(with_body) == 23
     assert missing(with_body, "413", lambda path, method: True) == []
     assert missing(with_body, "415", lambda path, method: True) == []
 
@@ -267,7 +292,17 @@ async def test_422_is_declared_where_rules_refuse(openapi: dict[str, Any]) -> No
     assert declaring == {
         ("/bookings", "post"),
         ("/bookings/{booking_id}", "patch"),
+        ("/booking-series", "post"),  # with every occurrence a rule refuses, and why
+        ("/booking-series/{series_id}", "patch"),
+        ("/booking-series/{series_id}/occurrences", "post"),
         ("/closures", "post"),  # a closure that has ended already: `in_the_past`
+        # and an Idempotency-Key sent before with another request, wherever one is taken
+        ("/bookings/{booking_id}/cancel", "post"),
+        ("/bookings/{booking_id}/approve", "post"),
+        ("/bookings/{booking_id}/reject", "post"),
+        ("/booking-series/{series_id}/cancel", "post"),
+        ("/booking-series/{series_id}/approve", "post"),
+        ("/booking-series/{series_id}/reject", "post"),
     }
 
 
@@ -276,7 +311,7 @@ async def test_the_422_response_documents_every_reason_code(openapi: dict[str, A
 
     for code in RULE_CODES:
         assert f"`{code}`" in described
-    assert len(RULE_CODES) == 12
+    assert len(RULE_CODES) == 13
 
 
 async def test_readiness_answers_a_typed_body(openapi: dict[str, Any]) -> None:
@@ -311,7 +346,7 @@ async def test_json_bodies_refuse_unknown_fields(openapi: dict[str, Any]) -> Non
         if schemas[name].get("additionalProperties") is not False
     }
 
-    assert len(bodies) == 14
+    assert len(bodies) == 22
     assert open_bodies == {}
 
 
@@ -326,14 +361,21 @@ async def test_responses_stay_open_to_new_fields(openapi: dict[str, Any]) -> Non
     assert sorted(closed) == ["PasswordChange", "RegisterRequest"]
 
 
-async def test_only_the_approval_body_is_optional(openapi: dict[str, Any]) -> None:
+async def test_only_the_approval_bodies_and_the_series_cancel_body_are_optional(
+    openapi: dict[str, Any],
+) -> None:
+    """An approval's reason and a series cancel's `since` may be left out, body and all."""
     optional = [
         f"{method.upper()} {path}"
         for path, method, operation in all_operations(openapi)
         if operation.get("requestBody", {"required": True}).get("required") is not True
     ]
 
-    assert optional == ["POST /bookings/{booking_id}/approve"]
+    assert sorted(optional) == [
+        "POST /booking-series/{series_id}/approve",
+        "POST /booking-series/{series_id}/cancel",
+        "POST /bookings/{booking_id}/approve",
+    ]
 
 
 # --- links, for clients and stateful testers --------------------------------------------------

@@ -135,17 +135,22 @@ def whole_numbers_as_integers(context: HookContext, body: Any) -> Any:
 
 @schema.hook("filter_query")
 def no_scalars_for_repeatable_parameters(context: HookContext, query: Any) -> bool:
-    """A query has no types, only text: `feature=false`, sent for "not an array", is the
-    one-tag filter `false` and rightly answered 200, so it is no negative case at all."""
+    """A query has no types, only text: `feature=false`, sent for "not an array" (as a boolean,
+    or already as the text `true`), is the one-tag filter `false` and rightly answered 200, so
+    it is no negative case at all."""
     if not isinstance(query, dict):
         return True
     return not any(
-        isinstance(query.get(name), bool | int | float)
+        isinstance(query.get(name), bool | int | float) or query.get(name) in ("true", "false")
         for name in REPEATABLE.get(context.operation.label if context.operation else "", ())
     )
 
 
-REPEATABLE = {"GET /rooms": ("feature",)}
+REPEATABLE = {
+    "GET /rooms": ("feature",),
+    "GET /rooms/free": ("feature",),
+    "GET /availability": ("room_id",),
+}
 
 
 BOOKING_BODIES = {

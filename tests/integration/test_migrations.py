@@ -27,8 +27,11 @@ from campus_booking.adapters.database.tables import metadata, rooms, users
 APP_TABLES = {
     "audit_log",
     "booking_policies",
+    "booking_series",
     "bookings",
+    "calendar_feeds",
     "closures",
+    "idempotency_keys",
     "opening_hours",
     "room_features",
     "rooms",

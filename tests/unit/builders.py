@@ -91,13 +91,14 @@ def a_booking(
     status: BookingStatus = BookingStatus.APPROVED,
     attendees: int = 4,
     decided_by: UUID | None = None,
+    title: str = "Seminar",
 ) -> Booking:
     """Without `by`, requested by someone unknown; with `decided_by`, decided EARLIER."""
     return Booking(
         room_id=room.id,
         requester_id=by.id if by else uuid4(),
         slot=booked,
-        title="Seminar",
+        title=title,
         attendees=attendees,
         status=status,
         created_at=EARLIER,

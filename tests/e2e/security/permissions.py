@@ -21,6 +21,10 @@ MANAGERS = frozenset({Role.STAFF, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 
 OWN_ONLY = "own only; others get 404"
+OWN_IDS = "booking ids of own bookings only"
+EVERY_ID = "every booking's id"
+OWN_FEED = "own feeds only; another's gets 404"
+TOKEN_IS_KEY = "the feed's token is its key"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,14 @@ TABLE: tuple[Rule, ...] = (
     Rule("GET", "/rooms/{room_id}/opening-hours", SIGNED_IN),
     Rule("PUT", "/rooms/{room_id}/opening-hours", MANAGERS),
     Rule(
+        "GET",
+        "/rooms/{room_id}/availability",
+        SIGNED_IN,
+        {Role.STUDENT: OWN_IDS, Role.STAFF: EVERY_ID, Role.ADMIN: EVERY_ID},
+    ),
+    Rule("GET", "/availability", SIGNED_IN),
+    Rule("GET", "/rooms/free", SIGNED_IN),
+    Rule(
         "POST",
         "/bookings",
         SIGNED_IN,
@@ -85,6 +97,29 @@ TABLE: tuple[Rule, ...] = (
     Rule("POST", "/bookings/{booking_id}/cancel", SIGNED_IN, {Role.STUDENT: OWN_ONLY}),
     Rule("POST", "/bookings/{booking_id}/approve", MANAGERS),
     Rule("POST", "/bookings/{booking_id}/reject", MANAGERS),
+    Rule(
+        "POST",
+        "/booking-series",
+        SIGNED_IN,
+        {Role.STUDENT: "PENDING where approval is needed"},
+    ),
+    Rule("POST", "/booking-series/preview", SIGNED_IN),
+    Rule(
+        "GET",
+        "/booking-series",
+        SIGNED_IN,
+        {Role.STUDENT: "own only", Role.STAFF: "all", Role.ADMIN: "all"},
+    ),
+    Rule("GET", "/booking-series/{series_id}", SIGNED_IN, {Role.STUDENT: OWN_ONLY}),
+    Rule("PATCH", "/booking-series/{series_id}", SIGNED_IN, {Role.STUDENT: OWN_ONLY}),
+    Rule("POST", "/booking-series/{series_id}/cancel", SIGNED_IN, {Role.STUDENT: OWN_ONLY}),
+    Rule("POST", "/booking-series/{series_id}/occurrences", SIGNED_IN, {Role.STUDENT: OWN_ONLY}),
+    Rule("POST", "/booking-series/{series_id}/approve", MANAGERS),
+    Rule("POST", "/booking-series/{series_id}/reject", MANAGERS),
+    Rule("POST", "/calendar/feeds", SIGNED_IN),
+    Rule("GET", "/calendar/feeds", SIGNED_IN, dict.fromkeys(SIGNED_IN, "own only")),
+    Rule("DELETE", "/calendar/feeds/{feed}", SIGNED_IN, dict.fromkeys(SIGNED_IN, OWN_FEED)),
+    Rule("GET", "/calendar/feeds/{feed}", EVERYONE, {ANONYMOUS: TOKEN_IS_KEY}),
     Rule("POST", "/closures", MANAGERS),
     Rule("GET", "/closures", SIGNED_IN),
     Rule("GET", "/closures/{closure_id}", SIGNED_IN),

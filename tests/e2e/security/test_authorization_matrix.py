@@ -39,7 +39,7 @@ METHODS = {"get", "put", "post", "patch", "delete"}
 @dataclass
 class Scene:
     """One actor of each role, a spare room with a closure, and a student's PENDING booking of
-    another room."""
+    another room, and a PENDING series there with one occurrence cancelled."""
 
     actors: dict[str, Actor]
     room_id: str
@@ -47,14 +47,19 @@ class Scene:
     other_id: str
     closure_id: str
     policy_id: str
+    series_id: str
+    feeds: dict[str, tuple[str, str]]  # each actor's own feed: its id and its file name
 
-    def path(self, rule: Rule) -> str:
+    def path(self, rule: Rule, actor: str = ANONYMOUS) -> str:
+        feed_id, file_name = self.feeds[actor]
         return rule.path.format(
+            feed=file_name if rule.method == "GET" else feed_id,  # fetched by token, revoked by id
             room_id=self.room_id,
             booking_id=self.booking_id,
             user_id=self.other_id,
             closure_id=self.closure_id,
             policy_id=self.policy_id,
+            series_id=self.series_id,
         )
 
 
@@ -75,7 +80,42 @@ async def scene(client: AsyncTestClient[Any], actors: Actors) -> Scene:
     closure_id = closure.json()["items"][0]["id"]
     policy = await client.post("/booking-policies", json={"name": "Unused"}, headers=staff.headers)
     assert policy.status_code == 201, policy.text
-    return Scene(people, spare["id"], booking["id"], str(other.id), closure_id, policy.json()["id"])
+    series = await client.post(
+        "/booking-series", json=series_body(approval["id"]), headers=student.headers
+    )
+    assert series.status_code == 201, series.text
+    cancelled = series.json()["occurrences"][1]["booking_id"]
+    response = await client.post(f"/bookings/{cancelled}/cancel", headers=student.headers)
+    assert response.status_code == 200, response.text
+    feeds = {}
+    for name, actor in people.items():
+        response = await client.post(
+            "/calendar/feeds", json={"scope": "mine"}, headers=actor.headers
+        )
+        assert response.status_code == 201, response.text
+        feeds[name] = (response.json()["id"], response.json()["url"].rsplit("/", 1)[1])
+    feeds[ANONYMOUS] = feeds[Role.STUDENT]  # the student's feed, fetched by a calendar app
+    return Scene(
+        people,
+        spare["id"],
+        booking["id"],
+        str(other.id),
+        closure_id,
+        policy.json()["id"],
+        series.json()["id"],
+        feeds,
+    )
+
+
+def series_body(room_id: str) -> dict[str, Any]:
+    """Three days from the second, 11:00 to 12:00 UTC, clear of the booking at 9:00."""
+    return {
+        "room_id": room_id,
+        "title": "Tutorial",
+        "starts_at": at(11).isoformat(),
+        "ends_at": at(12).isoformat(),
+        "recurrence": "FREQ=DAILY;COUNT=3",
+    }
 
 
 def closure_body(room_id: str, *, day: int = 3) -> dict[str, Any]:
@@ -121,6 +161,20 @@ CALLS: dict[str, tuple[int, Body]] = {
         200,
         lambda _: {"json": {"weekly": [{"weekday": 1, "opens": "08:00", "closes": "22:00"}]}},
     ),
+    "GET /rooms/{room_id}/availability": (
+        200,
+        lambda _: {"params": {"from": at(0).isoformat(), "to": at(23).isoformat()}},
+    ),
+    "GET /availability": (
+        200,
+        lambda s: {
+            "params": {"room_id": s.room_id, "from": at(0).isoformat(), "to": at(23).isoformat()}
+        },
+    ),
+    "GET /rooms/free": (
+        200,
+        lambda _: {"params": {"starts_at": at(13).isoformat(), "ends_at": at(14).isoformat()}},
+    ),
     "POST /bookings": (201, lambda s: {"json": booking_body(s.room_id, at(13), at(14))}),
     "GET /bookings": (200, no_body),
     "GET /bookings/{booking_id}": (200, no_body),
@@ -128,6 +182,22 @@ CALLS: dict[str, tuple[int, Body]] = {
     "POST /bookings/{booking_id}/cancel": (200, no_body),
     "POST /bookings/{booking_id}/approve": (200, no_body),
     "POST /bookings/{booking_id}/reject": (200, lambda _: {"json": {"reason": "Exams"}}),
+    "POST /booking-series": (201, lambda s: {"json": series_body(s.room_id)}),
+    "POST /booking-series/preview": (200, lambda s: {"json": series_body(s.room_id)}),
+    "GET /booking-series": (200, no_body),
+    "GET /booking-series/{series_id}": (200, no_body),
+    "PATCH /booking-series/{series_id}": (200, lambda _: {"json": {"title": "Renamed"}}),
+    "POST /booking-series/{series_id}/cancel": (200, no_body),
+    "POST /booking-series/{series_id}/occurrences": (
+        201,
+        lambda _: {"json": {"date": at(11, day=3).date().isoformat()}},
+    ),
+    "POST /booking-series/{series_id}/approve": (200, no_body),
+    "POST /booking-series/{series_id}/reject": (200, lambda _: {"json": {"reason": "Exams"}}),
+    "POST /calendar/feeds": (201, lambda _: {"json": {"scope": "mine"}}),
+    "GET /calendar/feeds": (200, no_body),
+    "DELETE /calendar/feeds/{feed}": (204, no_body),
+    "GET /calendar/feeds/{feed}": (200, no_body),
     "POST /closures": (
         201,
         lambda s: {"json": closure_body(s.room_id, day=4)},
@@ -158,7 +228,9 @@ CALLS: dict[str, tuple[int, Body]] = {
 async def call(client: AsyncTestClient[Any], scene: Scene, rule: Rule, actor: str) -> Any:
     headers = {} if actor == ANONYMOUS else scene.actors[actor].headers
     _, body = CALLS[rule.route]
-    return await client.request(rule.method, scene.path(rule), headers=headers, **body(scene))
+    return await client.request(
+        rule.method, scene.path(rule, actor), headers=headers, **body(scene)
+    )
 
 
 def cases(allowed: bool) -> list[Any]:
