@@ -39,6 +39,7 @@ from campus_booking.domain.series import (
     SeriesBlocked,
     SeriesStatus,
     expansion_limit,
+    first_local_start,
     instant_of,
     local_wall_time,
     occurrence_slots,
@@ -114,7 +115,7 @@ class _SeriesUseCase:
         zone = zone_of(zone_name)
         first = TimeSlot(command.starts_at, command.ends_at)
         starts = self._expander(
-            rule, local_wall_time(first.start, zone), expansion_limit(command.exdates)
+            rule, first_local_start(first, zone), expansion_limit(command.exdates)
         )
         return zone_name, rule, occurrence_slots(first, zone, rule, starts, command.exdates)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -37,6 +37,25 @@ def expansion_limit(exdates: Sequence[date]) -> int:
     return MAX_OCCURRENCES + len(exdates) + 1
 
 
+# Occurrences keep this far from the ends of the calendar (years 1 and 9999): a zone's
+# offset, a night past midnight and the fortnight the quotas look at then never run off it.
+CALENDAR_MARGIN = timedelta(days=15)
+_EARLIEST = datetime.min.replace(tzinfo=UTC) + CALENDAR_MARGIN
+_LATEST = datetime.max.replace(tzinfo=UTC) - CALENDAR_MARGIN
+_PAST_THE_CALENDAR = f"runs to within {CALENDAR_MARGIN.days} days of the calendar's end (9999)"
+
+
+def first_local_start(first: TimeSlot, zone: ZoneInfo) -> datetime:
+    """The first occurrence's local wall-clock start, from which the rule is expanded; raises
+    `InvalidValue` for a start too near the ends of the calendar to expand a series from."""
+    if not _EARLIEST <= first.start <= _LATEST:
+        raise InvalidValue(
+            "starts_at",
+            f"must be more than {CALENDAR_MARGIN.days} days inside the calendar (years 1 to 9999)",
+        )
+    return local_wall_time(first.start, zone)
+
+
 def local_wall_time(instant: datetime, zone: ZoneInfo) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
@@ -59,14 +78,18 @@ def occurrence_slots(
     first occurrence (or not what its own wall-clock times read: a time in the second of a
     repeated hour), a rule that makes no occurrence from it (UNTIL before it), an exdate that
     is not a date of the series, or too many occurrences."""
-    first_local = local_wall_time(first.start, zone)
+    first_local = first_local_start(first, zone)
     wall_length = local_wall_time(first.end, zone) - first_local
     excluded = _exdates(exdates)
     slots: list[TimeSlot] = []
     found: set[date] = set()
+    expanded = 0
     for index, local in enumerate(local_starts):
+        expanded = index + 1
         if index == 0 and local != first_local:
             raise InvalidValue("starts_at", "must be the first occurrence of the recurrence")
+        if local > _LATEST.replace(tzinfo=None):
+            raise InvalidValue("recurrence", _PAST_THE_CALENDAR)
         start = instant_of(local, zone)
         slot = _slot(start, instant_of(local + wall_length, zone), first)
         if index == 0 and slot != first:  # the wall-clock time is read as its first instant
@@ -83,6 +106,8 @@ def occurrence_slots(
         slots.append(slot)
         if len(slots) > MAX_OCCURRENCES:
             raise InvalidValue("recurrence", f"makes more than {MAX_OCCURRENCES} occurrences")
+    if rule.count is not None and expanded < rule.count:  # the calendar ended first
+        raise InvalidValue("recurrence", _PAST_THE_CALENDAR)
     if not slots and not found:
         raise InvalidValue(
             "recurrence", "makes no occurrence from starts_at on (is UNTIL before it?)"

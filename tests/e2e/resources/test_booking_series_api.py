@@ -215,10 +215,38 @@ async def test_preview_answers_every_occurrence_and_writes_nothing(
             "starts_at",
         ),
         ({"starts_at": "2030-01-08T10:00:00"}, "starts_at"),  # naive
+        # the ends of the calendar: refused, never a 500
+        (
+            {
+                "starts_at": "9999-12-30T10:00:00Z",
+                "ends_at": "9999-12-30T12:00:00Z",
+                "recurrence": "FREQ=DAILY;COUNT=5",
+            },
+            "starts_at",
+        ),
+        (
+            {
+                "starts_at": "0001-01-01T10:00:00Z",
+                "ends_at": "0001-01-01T11:00:00Z",
+                "time_zone": "America/New_York",
+                "recurrence": "FREQ=DAILY;COUNT=2",
+            },
+            "starts_at",
+        ),
+        (
+            {
+                "starts_at": "9999-12-01T10:00:00Z",
+                "ends_at": "9999-12-01T12:00:00Z",
+                "recurrence": "FREQ=DAILY;COUNT=30",
+            },
+            "recurrence",
+        ),
+        ({"recurrence": "FREQ=MONTHLY;INTERVAL=1000;COUNT=100"}, "recurrence"),
         ({"on_conflict": "maybe"}, "on_conflict"),
         ({"colour": "red"}, "colour"),
     ],
 )
+@pytest.mark.parametrize("path", ["/booking-series", "/booking-series/preview"])
 async def test_a_malformed_series_is_400_naming_the_field(
     client: httpx.AsyncClient,
     container: Container,
@@ -226,9 +254,10 @@ async def test_a_malformed_series_is_400_naming_the_field(
     room: Any,
     fields: dict[str, Any],
     field: str,
+    path: str,
 ) -> None:
     response = await client.post(
-        "/booking-series", json=series_body(room["id"], **fields), headers=student.headers
+        path, json=series_body(room["id"], **fields), headers=student.headers
     )
 
     problem = assert_problem(response, 400)

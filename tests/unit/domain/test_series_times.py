@@ -17,6 +17,7 @@ from campus_booking.domain.recurrence import Recurrence
 from campus_booking.domain.series import (
     MAX_OCCURRENCES,
     expansion_limit,
+    first_local_start,
     instant_of,
     local_wall_time,
     occurrence_slots,
@@ -43,9 +44,7 @@ def plan(
     """What a use-case does: expand the rule from the first start's wall-clock time, then read
     the dates in the zone."""
     rule = Recurrence.parse(text)
-    local_starts = expand_recurrence(
-        rule, local_wall_time(first.start, zone), expansion_limit(exdates)
-    )
+    local_starts = expand_recurrence(rule, first_local_start(first, zone), expansion_limit(exdates))
     return occurrence_slots(first, zone, rule, local_starts, exdates)
 
 
@@ -496,6 +495,59 @@ def test_no_dates_at_all_is_refused_naming_recurrence() -> None:
         occurrence_slots(first, BERLIN, rule, [], [])
 
     assert refused.value.field == "recurrence"
+
+
+# --- the ends of the calendar ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "zone"),
+    [
+        # New York's wall clock is still in year 0 at 0001-01-01T01:00Z
+        (TimeSlot(utc(1, 1, 1, 1), utc(1, 1, 1, 2)), NEW_YORK),
+        (TimeSlot(utc(1, 1, 15, 23), utc(1, 1, 16, 1)), ZULU),
+        (TimeSlot(utc(9999, 12, 30, 10), utc(9999, 12, 30, 12)), ZULU),
+        (TimeSlot(utc(9999, 12, 17, 10), utc(9999, 12, 17, 12)), KOLKATA),
+    ],
+)
+def test_a_first_occurrence_near_the_ends_of_the_calendar_is_refused_naming_starts_at(
+    first: TimeSlot, zone: ZoneInfo
+) -> None:
+    assert refusal(first, zone, "FREQ=DAILY;COUNT=5").field == "starts_at"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FREQ=DAILY;COUNT=30",
+        "FREQ=DAILY;UNTIL=99991231",
+        "FREQ=WEEKLY;UNTIL=99991231T235959Z",
+    ],
+)
+def test_a_rule_running_into_the_end_of_the_calendar_is_refused_naming_recurrence(
+    text: str,
+) -> None:
+    first = TimeSlot(utc(9999, 12, 1, 10), utc(9999, 12, 1, 12))
+
+    assert refusal(first, NEW_YORK, text).field == "recurrence"
+
+
+def test_a_count_the_calendar_ends_before_is_refused_rather_than_cut_short() -> None:
+    """dateutil stops at year 9999 without a word: 100 dates 1,000 months apart run past it."""
+    first = TimeSlot(utc(2030, 1, 8, 9), utc(2030, 1, 8, 11))
+
+    refused = refusal(first, BERLIN, "FREQ=MONTHLY;INTERVAL=1000;COUNT=100")
+
+    assert refused.field == "recurrence"
+    assert len(plan(first, BERLIN, "FREQ=MONTHLY;INTERVAL=1000;COUNT=95")) == 95
+
+
+def test_a_series_may_end_just_inside_the_margin() -> None:
+    first = TimeSlot(utc(9999, 12, 10, 10), utc(9999, 12, 10, 12))
+
+    slots = plan(first, BERLIN, "FREQ=DAILY;COUNT=6")
+
+    assert slots[-1].start == utc(9999, 12, 15, 10)
 
 
 def test_utc_is_a_zone_like_any_other() -> None:
