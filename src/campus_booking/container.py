@@ -283,7 +283,8 @@ class Container(containers.DeclarativeContainer):
     add_occurrence = providers.Factory(AddOccurrence, **_series_writer)
     cancel_series = providers.Factory(CancelSeries, uow=uow.provider, clock=clock)
     decide_series = providers.Factory(DecideSeries, uow=uow.provider, clock=clock)
-    get_series = providers.Factory(GetSeries, uow=uow.provider)
+    get_series = providers.Factory(GetSeries, uow=uow.provider, clock=clock)
+    list_series = providers.Factory(ListSeries, uow=uow.provider, clock=clock)
     create_feed = providers.Factory(CreateFeed, uow=uow.provider, clock=clock)
     list_feeds = providers.Factory(ListFeeds, uow=uow.provider)
     delete_feed = providers.Factory(DeleteFeed, uow=uow.provider)
@@ -295,7 +296,6 @@ class Container(containers.DeclarativeContainer):
         days_back=settings.provided.feed_days_back,
         days_ahead=settings.provided.feed_days_ahead,
     )
-    list_series = providers.Factory(ListSeries, uow=uow.provider)
 
     create_closures = providers.Factory(CreateClosures, uow=uow.provider, clock=clock)
     list_closures = providers.Factory(ListClosures, uow=uow.provider)

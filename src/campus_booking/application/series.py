@@ -25,7 +25,11 @@ from campus_booking.application.ports import (
     UnitOfWorkFactory,
 )
 from campus_booking.application.queries import Page, PageRequest, SeriesFilter
-from campus_booking.application.series_checks import OccurrenceCheck, check_occurrences
+from campus_booking.application.series_checks import (
+    OccurrenceCheck,
+    check_occurrences,
+    read_calendar,
+)
 from campus_booking.domain.access import check_can_decide
 from campus_booking.domain.approval import needs_approval
 from campus_booking.domain.booking_rules import BookingRules
@@ -35,6 +39,7 @@ from campus_booking.domain.permissions import Capability, check_may, may
 from campus_booking.domain.recurrence import Recurrence
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.series import (
+    Blocked,
     BookingSeries,
     SeriesBlocked,
     SeriesStatus,
@@ -86,10 +91,11 @@ class SeriesView:
 
     series: BookingSeries
     occurrences: list[Booking]
+    now: datetime  # when it was read: an occurrence that ended undecided awaits nothing
 
     @property
     def status(self) -> SeriesStatus:
-        return SeriesStatus.of(booking.status for booking in self.occurrences)
+        return SeriesStatus.of(self.occurrences, self.now)
 
 
 class _SeriesUseCase:
@@ -171,29 +177,32 @@ class CreateSeries(_SeriesUseCase):
             occurrences = [_occurrence(series, room, actor, slot, now) for slot in bookable]
             await uow.series.add(series)
             await uow.bookings.add_many(occurrences)
-            made = SeriesView(series, occurrences)
+            made = SeriesView(series, occurrences, now)
             await remember(uow, actor.id, key, made, now)
             await uow.commit()
         return made
 
 
 class GetSeries:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def __call__(self, actor: User, series_id: UUID) -> SeriesView:
         async with self._uow(read_only=True) as uow:
             series = await uow.series.get(series_id)
             _check_can_see(actor, series)
             assert series is not None
-            return SeriesView(series, await uow.bookings.of_series([series.id]))
+            occurrences = await uow.bookings.of_series([series.id])
+            return SeriesView(series, occurrences, self._clock.now())
 
 
 class ListSeries:
     """Students see their own series only; staff and admins see everyone's."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def __call__(
         self, actor: User, filter: SeriesFilter, page: PageRequest
@@ -207,8 +216,9 @@ class ListSeries:
         for booking in occurrences:
             if booking.series_id in by_series:
                 by_series[booking.series_id].append(booking)
+        now = self._clock.now()
         return Page(
-            [SeriesView(series, by_series[series.id]) for series in found.items],
+            [SeriesView(series, by_series[series.id], now) for series in found.items],
             found.total,
             found.limit,
             found.offset,
@@ -271,7 +281,7 @@ class DecideSeries:
                 else:
                     booking.reject(by=actor.id, at=now, reason=reason)
             await uow.bookings.save_many(pending)
-            decided = SeriesView(series, occurrences)
+            decided = SeriesView(series, occurrences, now)
             await remember(uow, actor.id, key, decided, now)
             await uow.commit()
         return decided
@@ -301,7 +311,7 @@ class CancelSeries:
             for booking in cancelled:
                 booking.cancel(by=actor.id, at=now)
             await uow.bookings.save_many(cancelled)
-            left = SeriesView(series, occurrences)
+            left = SeriesView(series, occurrences, now)
             await remember(uow, actor.id, key, left, now)
             await uow.commit()
         return left
@@ -317,31 +327,14 @@ class ChangeSeries(_SeriesUseCase):
         async with self._uow() as uow:
             actor, room, series, occurrences = await _locked_series(uow, actor, series_id)
             now = self._clock.now()
-            changing = _upcoming(series, occurrences, now, command.since)
-            attendees = series.attendees if command.attendees is None else command.attendees
+            upcoming = _upcoming(series, occurrences, now, command.since)
+            if not upcoming:
+                raise InvalidTransition("The series has no upcoming occurrence to change.")
             requester = await _requester(uow, actor, series)
-            # An occurrence that cannot move keeps its time, which then stands in the others'
-            # way and counts in their quotas: check again without it until all left can move.
-            while True:
-                checks = await check_occurrences(
-                    uow,
-                    self._rules,
-                    requester,
-                    room,
-                    [_moved(series, booking.slot, command) for booking in changing],
-                    attendees,
-                    now,
-                    replacing=[booking.slot for booking in changing],
-                )
-                blocked = [check.blocked for check in checks if check.blocked is not None]
-                if blocked and command.on_conflict is OnConflict.FAIL:
-                    raise SeriesBlocked(blocked)
-                if not blocked:
-                    break
-                changing = [b for b, c in zip(changing, checks, strict=True) if c.bookable]
-            for booking, check in zip(changing, checks, strict=True):
+            changing = await self._movable(uow, requester, room, series, upcoming, command, now)
+            for booking, slot in changing:
                 booking.change(
-                    slot=check.slot,
+                    slot=slot,
                     title=command.title,
                     attendees=command.attendees,
                     needs_approval=needs_approval(actor, room),
@@ -352,14 +345,56 @@ class ChangeSeries(_SeriesUseCase):
             series.change(
                 title=command.title,
                 attendees=command.attendees,
-                first=_moved_first(series, command),
+                # the series' own times (for dates booked back) follow only a move of them all
+                first=_moved_first(series, command) if len(changing) == len(upcoming) else None,
                 by=actor.id,
                 at=now,
             )
             await uow.series.save(series)
-            await uow.bookings.save_many(changing)
+            await uow.bookings.save_many([booking for booking, _ in changing])
             await uow.commit()
-        return SeriesView(series, occurrences)
+        return SeriesView(series, occurrences, now)
+
+    async def _movable(
+        self,
+        uow: UnitOfWork,
+        requester: User,
+        room: Room,
+        series: BookingSeries,
+        upcoming: list[Booking],
+        command: ChangeSeriesCommand,
+        now: datetime,
+    ) -> list[tuple[Booking, TimeSlot]]:
+        """The occurrences the change may apply to, each with its new slot: all of them, or
+        with "skip" those not blocked. One that cannot move keeps its time, which then stands
+        in the others' way and counts in their quotas: the rest are checked again, in memory,
+        until all left can move. A change that none can take is refused as with "fail"."""
+        changing = [(booking, _moved(series, booking.slot, command)) for booking in upcoming]
+        moves = command.start_time is not None or command.end_time is not None
+        slots = [slot for _, slot in changing]
+        calendar = await read_calendar(uow, self._rules, requester, room, slots, now)
+        refused: list[Blocked] = []
+        while changing:
+            checks = calendar.check(
+                [slot for _, slot in changing],
+                [
+                    booking.attendees if command.attendees is None else command.attendees
+                    for booking, _ in changing
+                ],
+                now,
+                replacing=[booking.slot for booking, _ in changing],
+                check_hours=moves,  # hours set since do not block other edits, as for one booking
+            )
+            blocked = [check.blocked for check in checks if check.blocked is not None]
+            if not blocked:
+                return changing
+            if command.on_conflict is OnConflict.FAIL:
+                raise SeriesBlocked(blocked)
+            refused += blocked
+            changing = [
+                pair for pair, check in zip(changing, checks, strict=True) if check.bookable
+            ]
+        raise SeriesBlocked(sorted(refused, key=lambda blocked: blocked.slot.start))
 
 
 class AddOccurrence(_SeriesUseCase):
@@ -383,7 +418,7 @@ class AddOccurrence(_SeriesUseCase):
             await uow.commit()
         occurrences.append(booking)
         occurrences.sort(key=lambda b: (b.slot.start, b.id.int))
-        return SeriesView(series, occurrences)
+        return SeriesView(series, occurrences, now)
 
 
 async def _room(uow: UnitOfWork, room_id: UUID, *, lock: bool = False) -> Room:
@@ -474,9 +509,12 @@ def _moved(series: BookingSeries, slot: TimeSlot, command: ChangeSeriesCommand) 
     end = local_wall_time(slot.end, zone)
     day = start.date()
     new_start = datetime.combine(day, command.start_time) if command.start_time else start
-    new_end = datetime.combine(day, command.end_time) if command.end_time else end
-    if new_end <= new_start:
-        new_end = datetime.combine(day + timedelta(days=1), new_end.time())
+    if command.end_time is None:  # a new start alone moves the occurrence, keeping its length
+        new_end = new_start + (end - start)
+    else:
+        new_end = datetime.combine(day, command.end_time)
+        if new_end <= new_start:
+            new_end = datetime.combine(day + timedelta(days=1), new_end.time())
     return TimeSlot(instant_of(new_start, zone), instant_of(new_end, zone))
 
 

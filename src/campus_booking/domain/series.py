@@ -17,7 +17,7 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from campus_booking.domain.bookings import BookingStatus, check_attendees, clean_title
+from campus_booking.domain.bookings import Booking, BookingStatus, check_attendees, clean_title
 from campus_booking.domain.errors import DomainError, InvalidValue, Violation
 from campus_booking.domain.events import (
     BookingSeriesChanged,
@@ -180,8 +180,10 @@ class SeriesBlocked(DomainError):
 
 
 class SeriesStatus(StrEnum):
-    """Read off the occurrences: PENDING while any awaits a decision, APPROVED while any holds
-    its time, else REJECTED if every one was rejected, else CANCELLED."""
+    """Read off the occurrences: PENDING while any that has not ended awaits a decision,
+    APPROVED if any holds (or held) its time, else REJECTED if every decided one was rejected,
+    else CANCELLED. One that ended undecided awaits nothing, so it counts only where every
+    occurrence did (the series is then PENDING, as they are)."""
 
     PENDING = "PENDING"
     APPROVED = "APPROVED"
@@ -189,8 +191,14 @@ class SeriesStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
     @classmethod
-    def of(cls, statuses: Iterable[BookingStatus]) -> SeriesStatus:
-        seen = set(statuses)
+    def of(cls, occurrences: Iterable[Booking], now: datetime) -> SeriesStatus:
+        seen = {
+            booking.status
+            for booking in occurrences
+            if booking.status is not BookingStatus.PENDING or booking.slot.end > now
+        }
+        if not seen:
+            return cls.PENDING
         for status in (BookingStatus.PENDING, BookingStatus.APPROVED):
             if status in seen:
                 return cls(status.value)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from dependency_injector import providers
 
+from campus_booking.adapters.clock import FixedClock
 from campus_booking.application.queries import AuditFilter, PageRequest
 from campus_booking.container import Container
 from tests.conftest import test_settings as settings_for
@@ -332,6 +333,59 @@ async def test_changing_a_series_from_a_date_moves_those_occurrences_on_their_ow
         "/bookings", params={"from": "2030-04-01T00:00:00Z"}, headers=student.headers
     )
     assert {b["title"] for b in bookings.json()["items"]} == {"Moved lecture"}
+
+
+async def test_a_new_start_alone_keeps_each_occurrences_length(
+    client: httpx.AsyncClient, student: Actor, room: Any
+) -> None:
+    series = await create(client, student, series_body(room["id"], recurrence="FREQ=DAILY;COUNT=2"))
+
+    response = await client.patch(
+        f"/booking-series/{series['id']}", json={"start_time": "15:00"}, headers=student.headers
+    )
+
+    assert response.status_code == 200, response.text
+    assert [(o["starts_at"], o["ends_at"]) for o in response.json()["occurrences"]] == [
+        ("2030-01-08T14:00:00Z", "2030-01-08T16:00:00Z"),
+        ("2030-01-09T14:00:00Z", "2030-01-09T16:00:00Z"),
+    ]
+
+
+async def test_a_change_nothing_can_take_is_a_conflict(
+    client: httpx.AsyncClient, clock: FixedClock, student: Actor, other: Actor, room: Any
+) -> None:
+    """With "skip" as with "fail": moved onto another's booking, the only occurrence stays
+    where it was and the series keeps its title; with none upcoming there is nothing to
+    change."""
+    series = await create(client, student, series_body(room["id"], recurrence="FREQ=DAILY;COUNT=1"))
+    await book(
+        client,
+        other,
+        room["id"],
+        utc("2030-01-08T15:00:00+01:00"),
+        utc("2030-01-08T16:00:00+01:00"),
+    )
+    change = {"title": "Moved", "start_time": "15:00", "end_time": "17:00", "on_conflict": "skip"}
+
+    response = await client.patch(
+        f"/booking-series/{series['id']}", json=change, headers=student.headers
+    )
+
+    problem = assert_problem(response, 409)
+    assert [o["starts_at"] for o in problem["occurrences"]] == ["2030-01-08T14:00:00Z"]
+    found = await client.get(f"/booking-series/{series['id']}", headers=student.headers)
+    assert found.json()["title"] == "Lecture"
+
+    soon = {"starts_at": "2030-01-01T08:15:00Z", "ends_at": "2030-01-01T08:45:00Z"}
+    started = await create(
+        client, student, series_body(room["id"], recurrence="FREQ=DAILY;COUNT=1", **soon)
+    )
+    clock.set(utc("2030-01-01T08:20:00Z"))
+    response = await client.patch(
+        f"/booking-series/{started['id']}", json={"title": "Late"}, headers=student.headers
+    )
+
+    assert_problem(response, 409)
 
 
 async def test_cancelling_a_series_from_a_date_and_one_occurrence_on_its_own(

@@ -343,11 +343,11 @@ async def preview_series(s: Scene, actor: User) -> Any:
 
 
 async def list_series(s: Scene, actor: User) -> Any:
-    return await ListSeries(s.uow)(actor, SeriesFilter(), PageRequest())
+    return await ListSeries(s.uow, s.clock)(actor, SeriesFilter(), PageRequest())
 
 
 async def get_series(s: Scene, actor: User) -> Any:
-    return await GetSeries(s.uow)(actor, s.series.series.id)
+    return await GetSeries(s.uow, s.clock)(actor, s.series.series.id)
 
 
 async def change_series(s: Scene, actor: User) -> Any:

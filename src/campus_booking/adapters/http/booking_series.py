@@ -262,7 +262,10 @@ class BookingSeriesController(Controller):
         "/{series_id:uuid}",
         summary="Change the occurrences that have not started",
         description="Or those from the local date `from` on. `start_time`/`end_time` move each "
-        "on its own date; the moved occurrences are checked like new bookings.",
+        "on its own date (a `start_time` alone keeps each one's length); the moved occurrences "
+        "are checked like new bookings. With `skip`, those that cannot move keep their time "
+        "and title; a change none can take, or a series with none left to change, is a 409 "
+        "(422 where only rules refuse it).",
         responses=WRITE_ERRORS,
     )
     async def change_series(

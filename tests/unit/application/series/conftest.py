@@ -55,13 +55,13 @@ def cancel_series(uow: UnitOfWorkFactory, clock: FixedClock) -> CancelSeries:
 
 
 @pytest.fixture
-def get_series(uow: UnitOfWorkFactory) -> GetSeries:
-    return GetSeries(uow)
+def get_series(uow: UnitOfWorkFactory, clock: FixedClock) -> GetSeries:
+    return GetSeries(uow, clock)
 
 
 @pytest.fixture
-def list_series(uow: UnitOfWorkFactory) -> ListSeries:
-    return ListSeries(uow)
+def list_series(uow: UnitOfWorkFactory, clock: FixedClock) -> ListSeries:
+    return ListSeries(uow, clock)
 
 
 @pytest.fixture

@@ -4,11 +4,14 @@ checked as a booking would be, all or nothing or the rest."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
+from uuid import UUID
 
 import pytest
 
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.memory import MemoryStore
+from campus_booking.adapters.memory.bookings import MemoryBookingRepository
 from campus_booking.application.series import (
     ChangeSeries,
     ChangeSeriesCommand,
@@ -18,7 +21,9 @@ from campus_booking.application.series import (
     SeriesView,
 )
 from campus_booking.domain.bookings import BookingStatus
-from campus_booking.domain.errors import SlotTaken
+from campus_booking.domain.closures import Period
+from campus_booking.domain.errors import InvalidTransition, SlotTaken
+from campus_booking.domain.opening_hours import DateException, OpeningHours
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.series import SeriesBlocked
 from campus_booking.domain.time_slots import TimeSlot
@@ -249,3 +254,149 @@ async def test_with_skip_a_move_onto_an_occurrence_that_kept_its_time_is_skipped
         TimeSlot(utc(2030, 1, 8, 22), utc(2030, 1, 9, 2)),
         TimeSlot(utc(2030, 1, 9, 22), utc(2030, 1, 10, 2)),
     ]
+
+
+async def test_a_title_change_is_not_refused_for_hours_set_since_the_series_was_made(
+    change_series: ChangeSeries, store: MemoryStore, student: User, room: Room, made: SeriesView
+) -> None:
+    store.opening_hours[room.id] = OpeningHours(
+        room.id, exceptions=(DateException(date(2030, 1, 15), ()),)
+    )
+
+    await change_series(student, made.series.id, ChangeSeriesCommand(title="Seminar"))
+
+    assert {b.title for b in occurrences(store, made.series.id)} == {"Seminar"}
+
+
+async def test_a_move_is_checked_against_the_hours_set_since(
+    change_series: ChangeSeries, store: MemoryStore, student: User, room: Room, made: SeriesView
+) -> None:
+    store.opening_hours[room.id] = OpeningHours(
+        room.id, exceptions=(DateException(date(2030, 1, 15), ()),)
+    )
+
+    with pytest.raises(SeriesBlocked) as error:
+        await change_series(student, made.series.id, AFTERNOON)
+
+    assert [b.slot for b in error.value.blocked] == [afternoon(1)]
+    assert [v.code for v in error.value.blocked[0].violations] == ["outside_opening_hours"]
+
+
+async def test_capacity_is_checked_with_each_occurrences_own_attendees(
+    change_series: ChangeSeries,
+    store: MemoryStore,
+    student: User,
+    made: SeriesView,
+) -> None:
+    """One occurrence changed on its own to the room's whole capacity plus one is still over
+    it when the series moves; the others, of one attendee, are not."""
+    second = occurrences(store, made.series.id)[1]
+    second.attendees = store.rooms[made.series.room_id].capacity + 1
+
+    with pytest.raises(SeriesBlocked) as error:
+        await change_series(student, made.series.id, AFTERNOON)
+
+    assert [b.slot for b in error.value.blocked] == [afternoon(1)]
+    assert [v.code for v in error.value.blocked[0].violations] == ["over_capacity"]
+
+
+async def test_with_skip_a_change_no_occurrence_can_take_is_refused_and_writes_nothing(
+    change_series: ChangeSeries,
+    store: MemoryStore,
+    student: User,
+    other_student: User,
+    room: Room,
+    made: SeriesView,
+) -> None:
+    for n in range(3):
+        add_booking(store, room, afternoon(n), by=other_student)
+    before = everything(store)
+    command = ChangeSeriesCommand(
+        title="Seminar", start_time=time(14), end_time=time(16), on_conflict=OnConflict.SKIP
+    )
+
+    with pytest.raises(SeriesBlocked) as error:
+        await change_series(student, made.series.id, command)
+
+    assert [b.slot for b in error.value.blocked] == [afternoon(0), afternoon(1), afternoon(2)]
+    assert everything(store) == before
+
+
+async def test_a_series_with_no_upcoming_occurrence_has_nothing_to_change(
+    change_series: ChangeSeries,
+    clock: FixedClock,
+    store: MemoryStore,
+    student: User,
+    made: SeriesView,
+) -> None:
+    clock.set(week(2).end + HOUR)
+    before = everything(store)
+
+    with pytest.raises(InvalidTransition):
+        await change_series(student, made.series.id, ChangeSeriesCommand(title="Seminar"))
+
+    assert everything(store) == before
+
+
+async def test_the_series_times_follow_a_move_only_when_every_occurrence_moved(
+    change_series: ChangeSeries,
+    store: MemoryStore,
+    student: User,
+    other_student: User,
+    room: Room,
+    made: SeriesView,
+) -> None:
+    add_booking(store, room, afternoon(1), by=other_student)
+    skip = ChangeSeriesCommand(start_time=time(14), end_time=time(16), on_conflict=OnConflict.SKIP)
+
+    await change_series(student, made.series.id, skip)
+
+    assert store.series[made.series.id].first == week(0)
+
+    await change_series(student, made.series.id, ChangeSeriesCommand(start_time=time(9)))
+
+    assert store.series[made.series.id].first == TimeSlot(utc(2030, 1, 8, 9), utc(2030, 1, 8, 11))
+
+
+async def test_a_new_start_alone_moves_each_occurrence_keeping_its_length(
+    change_series: ChangeSeries, store: MemoryStore, student: User, made: SeriesView
+) -> None:
+    await change_series(student, made.series.id, ChangeSeriesCommand(start_time=time(14)))
+
+    assert slots(store, made) == [afternoon(0), afternoon(1), afternoon(2)]
+
+
+async def test_a_move_reads_the_calendar_once_however_many_occurrences_are_skipped(
+    create_series: CreateSeries,
+    change_series: ChangeSeries,
+    store: MemoryStore,
+    student: User,
+    other_student: User,
+    room: Room,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each round of "skip" leaves an occurrence at its time, in the way of the next one's new
+    time: the rounds are checked in memory, against one reading of the room's calendar."""
+    made = await create_series(
+        student, series_of(room, "FREQ=DAILY;COUNT=3", starts_at=utc(2030, 1, 7, 22), hours=4)
+    )
+    add_booking(store, room, TimeSlot(utc(2030, 1, 8, 2, 30), utc(2030, 1, 8, 3)), by=other_student)
+    reads: list[Period] = []
+    times_within = MemoryBookingRepository.times_within
+
+    async def noted(self: MemoryBookingRepository, room_id: UUID, period: Period) -> Any:
+        reads.append(period)
+        return await times_within(self, room_id, period)
+
+    monkeypatch.setattr(MemoryBookingRepository, "times_within", noted)
+    command = ChangeSeriesCommand(start_time=time(1), end_time=time(3), on_conflict=OnConflict.SKIP)
+
+    await change_series(student, made.series.id, command)
+
+    # three rounds: the second night is in the way, then the third is in the second's
+    assert [slot.start for slot in slots(store, made)] == [
+        utc(2030, 1, 7, 1),
+        utc(2030, 1, 8, 22),
+        utc(2030, 1, 9, 22),
+    ]
+    assert len(reads) == 1

@@ -7,8 +7,11 @@ from uuid import uuid4
 
 import pytest
 
+from campus_booking.adapters.clock import FixedClock
+from campus_booking.adapters.memory import MemoryStore
 from campus_booking.application.queries import PageRequest, SeriesFilter
 from campus_booking.application.series import CreateSeries, GetSeries, ListSeries
+from campus_booking.domain.bookings import BookingStatus
 from campus_booking.domain.errors import NotFound
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.series import SeriesStatus
@@ -89,3 +92,28 @@ async def test_staff_list_every_series_each_with_its_own_occurrences(
     listed = {view.series.id: [b.id for b in view.occurrences] for view in page.items}
     assert listed == {view.series.id: [b.id for b in view.occurrences] for view in made}
     assert page.total == 2
+
+
+async def test_an_occurrence_that_ended_undecided_no_longer_makes_the_series_pending(
+    create_series: CreateSeries,
+    get_series: GetSeries,
+    clock: FixedClock,
+    store: MemoryStore,
+    student: User,
+    approval_room: Room,
+) -> None:
+    """What staff can still decide is what PENDING invites them to: an ended occurrence
+    cannot be decided any more, so only its series' other occurrences say what it is."""
+    made = await create_series(student, series_of(approval_room))
+    first, *rest = sorted(made.occurrences, key=lambda booking: booking.slot.start)
+    for booking in rest:
+        store.bookings[booking.id].status = BookingStatus.REJECTED
+
+    assert (await get_series(student, made.series.id)).status is SeriesStatus.PENDING
+    clock.set(week(0).end)
+    assert (await get_series(student, made.series.id)).status is SeriesStatus.REJECTED
+    for booking in rest:
+        store.bookings[booking.id].status = BookingStatus.PENDING
+    clock.set(week(2).end)
+    assert (await get_series(student, made.series.id)).status is SeriesStatus.PENDING  # all lapsed
+    assert first.status is BookingStatus.PENDING
