@@ -10,6 +10,8 @@ role its actor holds when it commits.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from campus_booking.application.ports import UnitOfWork
 from campus_booking.domain.errors import AuthenticationFailed
 from campus_booking.domain.users import User
@@ -19,6 +21,17 @@ async def lock_actor(uow: UnitOfWork, actor: User) -> User:
     """The actor's row, locked and re-read; raises `AuthenticationFailed` if it changed."""
     current = await uow.users.get(actor.id, lock=True)
     return check_still_current(actor, current)
+
+
+async def lock_actor_and(uow: UnitOfWork, actor: User, other_id: UUID) -> tuple[User, User | None]:
+    """The actor, locked and re-read as by `lock_actor`, and the user `other_id` whose
+    bookings a change counts (a requester's quotas, when staff change their bookings), locked
+    with it in id order, so that the change queues behind that user's own requests."""
+    if other_id == actor.id:
+        current = await lock_actor(uow, actor)
+        return current, current
+    locked = {user.id: user for user in await uow.users.lock_all([actor.id, other_id])}
+    return check_still_current(actor, locked.get(actor.id)), locked.get(other_id)
 
 
 def check_still_current(authenticated: User, current: User | None) -> User:

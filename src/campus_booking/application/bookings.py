@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
-from campus_booking.application.actors import lock_actor
+from campus_booking.application.actors import lock_actor, lock_actor_and
 from campus_booking.application.booking_limits import rules_broken
 from campus_booking.application.idempotency import IdempotencyKey, remember, replay_if_answered
 from campus_booking.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -176,7 +177,9 @@ class ChangeBooking(_SlotHolder):
         _check_override(actor, command.override_policy)
         try:
             async with self._uow() as uow:
-                actor, room, booking = await _locked_booking(uow, actor, booking_id)
+                actor, requester, room, booking = await _locked_booking(
+                    uow, actor, booking_id, with_requester=True
+                )
                 _check_override(actor, command.override_policy)
                 now = self._clock.now()
                 check_can_change(actor, booking, now)
@@ -184,7 +187,6 @@ class ChangeBooking(_SlotHolder):
                     command.starts_at or booking.slot.start, command.ends_at or booking.slot.end
                 )
                 attendees = booking.attendees if command.attendees is None else command.attendees
-                requester = await _requester(uow, actor, booking)
                 violations = await rules_broken(
                     uow,
                     self._rules,
@@ -266,7 +268,7 @@ class CancelBooking:
     ) -> Booking:
         async with self._uow() as uow:
             await replay_if_answered(uow, actor.id, key, self._clock.now())
-            actor, _room, booking = await _locked_booking(uow, actor, booking_id)
+            actor, _, _, booking = await _locked_booking(uow, actor, booking_id)
             now = self._clock.now()
             check_can_cancel(actor, booking, now)
             booking.cancel(by=actor.id, at=now)
@@ -314,7 +316,7 @@ class DecideBooking:
     ) -> Booking:
         async with self._uow() as uow:
             await replay_if_answered(uow, actor.id, key, self._clock.now())
-            actor, room, booking = await _locked_booking(
+            actor, _, room, booking = await _locked_booking(
                 uow, actor, booking_id, needs=Capability.DECIDE_BOOKINGS
             )
             now = self._clock.now()
@@ -353,34 +355,43 @@ class ListBookings:
             return await uow.bookings.search(filter, page)
 
 
+class _Locked(NamedTuple):
+    actor: User
+    requester: User  # whose quotas a change counts: the booking's, whoever changes it
+    room: Room
+    booking: Booking
+
+
 async def _locked_booking(
-    uow: UnitOfWork, actor: User, booking_id: UUID, *, needs: Capability | None = None
-) -> tuple[User, Room, Booking]:
-    """The actor, the booking's room and the booking, locked in that order and read afresh.
+    uow: UnitOfWork,
+    actor: User,
+    booking_id: UUID,
+    *,
+    needs: Capability | None = None,
+    with_requester: bool = False,
+) -> _Locked:
+    """The actor (and, `with_requester`, the booking's requester with it, in id order), the
+    booking's room and the booking, locked in that order and read afresh.
 
     Every writer of a booking takes the same locks in the same order, so two changes to one
-    booking run one after the other, the second seeing what the first wrote. The capability
-    the change `needs` is checked on the locked actor, before the booking is looked at.
+    booking run one after the other, the second seeing what the first wrote; a change that
+    counts the requester's quotas holds their row, so it queues behind their own requests. The
+    capability the change `needs` is checked on the locked actor, before the booking is looked
+    at.
     """
-    actor = await lock_actor(uow, actor)
+    requester_id = actor.id
+    if with_requester:
+        found = await uow.bookings.get(booking_id)  # whose it is never changes
+        requester_id = found.requester_id if found else actor.id
+    actor, requester = await lock_actor_and(uow, actor, requester_id)
     if needs is not None:
         check_may(actor, needs)
     room = await uow.rooms.lock_of_booking(booking_id)
     booking = await uow.bookings.get(booking_id, lock=True) if room else None
-    if room is None or booking is None:
+    if room is None or booking is None or requester is None:
         raise NotFound("Booking not found.")
     check_can_see(actor, booking)
-    return actor, room, booking
-
-
-async def _requester(uow: UnitOfWork, actor: User, booking: Booking) -> User:
-    """Whose quotas a change counts: the booking's requester, whoever changes it."""
-    if booking.requester_id == actor.id:
-        return actor
-    requester = await uow.users.get(booking.requester_id)
-    if requester is None:  # accounts are never deleted
-        raise NotFound("Booking not found.")
-    return requester
+    return _Locked(actor, requester, room, booking)
 
 
 async def _visible_booking(uow: UnitOfWork, actor: User, booking_id: UUID) -> Booking:

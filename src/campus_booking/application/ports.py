@@ -69,6 +69,11 @@ class UserRepository(Protocol):
         """
         ...
 
+    async def lock_all(self, user_ids: Iterable[UUID]) -> list[User]:
+        """The users named, locked until the transaction ends, in id order in one statement
+        as `lock_admins_and` takes them, so that the two cannot deadlock."""
+        ...
+
 
 class RoomRepository(Protocol):
     async def add(self, room: Room) -> None:

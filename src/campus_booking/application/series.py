@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from uuid import UUID
 
-from campus_booking.application.actors import lock_actor
+from campus_booking.application.actors import lock_actor, lock_actor_and
 from campus_booking.application.idempotency import IdempotencyKey, remember, replay_if_answered
 from campus_booking.application.ports import (
     Clock,
@@ -265,7 +266,7 @@ class DecideSeries:
         clean_reason(reason)  # a bad reason is refused before anything is locked
         async with self._uow() as uow:
             await replay_if_answered(uow, actor.id, key, self._clock.now())
-            actor, room, series, occurrences = await _locked_series(
+            actor, _, room, series, occurrences = await _locked_series(
                 uow, actor, series_id, needs=Capability.DECIDE_BOOKINGS
             )
             now = self._clock.now()
@@ -303,7 +304,7 @@ class CancelSeries:
     ) -> SeriesView:
         async with self._uow() as uow:
             await replay_if_answered(uow, actor.id, key, self._clock.now())
-            actor, _room, series, occurrences = await _locked_series(uow, actor, series_id)
+            actor, _, _, series, occurrences = await _locked_series(uow, actor, series_id)
             now = self._clock.now()
             cancelled = _upcoming(series, occurrences, now, since)
             if not cancelled:
@@ -325,12 +326,13 @@ class ChangeSeries(_SeriesUseCase):
         self, actor: User, series_id: UUID, command: ChangeSeriesCommand
     ) -> SeriesView:
         async with self._uow() as uow:
-            actor, room, series, occurrences = await _locked_series(uow, actor, series_id)
+            actor, requester, room, series, occurrences = await _locked_series(
+                uow, actor, series_id, with_requester=True
+            )
             now = self._clock.now()
             upcoming = _upcoming(series, occurrences, now, command.since)
             if not upcoming:
                 raise InvalidTransition("The series has no upcoming occurrence to change.")
-            requester = await _requester(uow, actor, series)
             changing = await self._movable(uow, requester, room, series, upcoming, command, now)
             for booking, slot in changing:
                 booking.change(
@@ -402,10 +404,11 @@ class AddOccurrence(_SeriesUseCase):
 
     async def __call__(self, actor: User, series_id: UUID, day: date) -> SeriesView:
         async with self._uow() as uow:
-            actor, room, series, occurrences = await _locked_series(uow, actor, series_id)
+            actor, requester, room, series, occurrences = await _locked_series(
+                uow, actor, series_id, with_requester=True
+            )
             now = self._clock.now()
             slot = _slot_on(series, occurrences, day)
-            requester = await _requester(uow, actor, series)
             (check,) = await check_occurrences(
                 uow, self._rules, requester, room, [slot], series.attendees, now
             )
@@ -459,30 +462,39 @@ def _check_can_see(actor: User, series: BookingSeries | None) -> None:
         raise NotFound("Booking series not found.")
 
 
+class _Locked(NamedTuple):
+    actor: User
+    requester: User  # whose quotas a change counts: the series', whoever changes it
+    room: Room
+    series: BookingSeries
+    occurrences: list[Booking]
+
+
 async def _locked_series(
-    uow: UnitOfWork, actor: User, series_id: UUID, *, needs: Capability | None = None
-) -> tuple[User, Room, BookingSeries, list[Booking]]:
-    """The actor, the room, the series and its occurrences, locked in that order."""
-    actor = await lock_actor(uow, actor)
+    uow: UnitOfWork,
+    actor: User,
+    series_id: UUID,
+    *,
+    needs: Capability | None = None,
+    with_requester: bool = False,
+) -> _Locked:
+    """The actor (and, `with_requester`, the series' requester with it, in id order), the
+    room, the series and its occurrences, locked in that order. A change that counts the
+    requester's quotas holds their row, so it queues behind their own booking requests."""
+    found = await uow.series.get(series_id)  # whose it is never changes
+    requester_id = found.requester_id if found and with_requester else actor.id
+    actor, requester = await lock_actor_and(uow, actor, requester_id)
     if needs is not None:
         check_may(actor, needs)
-    series = await uow.series.get(series_id)
-    _check_can_see(actor, series)
-    assert series is not None
-    room = await _room(uow, series.room_id, lock=True)
-    series = await uow.series.get(series_id, lock=True)
-    assert series is not None  # series are never deleted
-    return actor, room, series, await uow.bookings.of_series([series.id], lock=True)
-
-
-async def _requester(uow: UnitOfWork, actor: User, series: BookingSeries) -> User:
-    """Whose quotas a change counts: the series' requester, whoever changes it."""
-    if series.requester_id == actor.id:
-        return actor
-    requester = await uow.users.get(series.requester_id)
+    _check_can_see(actor, found)
+    assert found is not None
     if requester is None:  # accounts are never deleted
         raise NotFound("Booking series not found.")
-    return requester
+    room = await _room(uow, found.room_id, lock=True)
+    series = await uow.series.get(series_id, lock=True)
+    assert series is not None  # series are never deleted
+    occurrences = await uow.bookings.of_series([series.id], lock=True)
+    return _Locked(actor, requester, room, series, occurrences)
 
 
 def _upcoming(

@@ -47,6 +47,12 @@ class MemoryUserRepository(Rows[User]):
             )
         )
 
+    async def lock_all(self, user_ids: Iterable[UUID]) -> list[User]:
+        named = set(user_ids)
+        return self._all_handed_out(
+            sorted((user for user in self._rows.values() if user.id in named), key=lambda u: u.id)
+        )
+
 
 class MemoryAccountLookup:
     """`AccountLookup` on a store: a copy of the account as it is now, as the database reads it."""

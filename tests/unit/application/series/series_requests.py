@@ -78,6 +78,11 @@ class _NotingLocks:
             self._taken.append((self._kind, entity_id))
         return await self._inner.get(entity_id, lock=lock)
 
+    async def lock_all(self, ids: list[UUID]) -> list[Any]:
+        self._taken.append((self._kind, tuple(sorted(ids))))
+        found: list[Any] = await self._inner.lock_all(ids)
+        return found
+
     async def of_series(self, series_ids: list[UUID], *, lock: bool = False) -> list[Booking]:
         if lock:
             self._taken.append((self._kind, tuple(series_ids)))

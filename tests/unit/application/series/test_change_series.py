@@ -12,6 +12,7 @@ import pytest
 from campus_booking.adapters.clock import FixedClock
 from campus_booking.adapters.memory import MemoryStore
 from campus_booking.adapters.memory.bookings import MemoryBookingRepository
+from campus_booking.adapters.recurrence.dateutil_expander import expand_recurrence
 from campus_booking.application.series import (
     ChangeSeries,
     ChangeSeriesCommand,
@@ -28,8 +29,10 @@ from campus_booking.domain.rooms import Room
 from campus_booking.domain.series import SeriesBlocked
 from campus_booking.domain.time_slots import TimeSlot
 from campus_booking.domain.users import User
+from tests.unit.application.booking_requests import RULES
 from tests.unit.application.series.series_requests import (
     HOUR,
+    LockNotingUnitOfWork,
     everything,
     occurrences,
     series_of,
@@ -400,3 +403,24 @@ async def test_a_move_reads_the_calendar_once_however_many_occurrences_are_skipp
         utc(2030, 1, 9, 22),
     ]
     assert len(reads) == 1
+
+
+async def test_staff_changing_a_students_series_lock_both_in_id_order_then_the_room(
+    clock: FixedClock, store: MemoryStore, student: User, staff: User, made: SeriesView
+) -> None:
+    """The change counts the student's quotas, so it holds the student's row, as the student's
+    own requests do (tests/race/test_quota_race.py races it on PostgreSQL)."""
+    taken: list[tuple[str, object]] = []
+    change = ChangeSeries(
+        lambda **kw: LockNotingUnitOfWork(store, taken, **kw), clock, RULES, expand_recurrence
+    )
+
+    await change(staff, made.series.id, AFTERNOON)
+
+    series = made.series
+    assert taken == [
+        ("user", tuple(sorted([staff.id, student.id]))),
+        ("room", series.room_id),
+        ("series", series.id),
+        ("bookings", (series.id,)),
+    ]

@@ -34,6 +34,12 @@ ADMINS_AND_USERS_LOCKED = (
     .order_by(users.c.id)
     .with_for_update(key_share=True)
 )
+USERS_LOCKED = (
+    select(users)
+    .where(users.c.id.in_(bindparam("user_ids", expanding=True)))
+    .order_by(users.c.id)
+    .with_for_update(key_share=True)
+)
 USER_BY_EMAIL = select(users).where(users.c.email == bindparam("email"))
 
 
@@ -94,6 +100,10 @@ class SqlUserRepository:
         result = await self._connection.execute(
             ADMINS_AND_USERS_LOCKED, {"user_ids": sorted(set(user_ids))}
         )
+        return self._events.seen_all([_user_from(row) for row in result])
+
+    async def lock_all(self, user_ids: Iterable[UUID]) -> list[User]:
+        result = await self._connection.execute(USERS_LOCKED, {"user_ids": sorted(set(user_ids))})
         return self._events.seen_all([_user_from(row) for row in result])
 
 
