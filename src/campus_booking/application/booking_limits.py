@@ -1,10 +1,11 @@
 """Every rule a booking request breaks, with the requester's quotas counted so that
 concurrency cannot slip a booking past them.
 
-The caller has locked the requester's row first (`lock_actor`) and then the room, so two
-requests of one student, in any rooms, are counted one after the other, each seeing the
-other once committed; the count is one statement, whatever the number of bookings. On SQLite,
-writers run one at a time already.
+The caller has locked the requester's row first (`lock_actor`, or `lock_actor_and` when staff
+change a student's booking) and then the room, so two requests counting one student's quotas,
+in any rooms, are counted one after the other, each seeing the other once committed; the count
+is one statement, whatever the number of bookings. On SQLite, writers run one at a time
+already.
 """
 
 from __future__ import annotations
