@@ -10,24 +10,16 @@ statement per read) is tested on the databases alone.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from campus_booking.adapters.database.engine import create_engine
-from campus_booking.adapters.database.unit_of_work import SqlAlchemyUnitOfWork
-from campus_booking.adapters.memory import MemoryStore, MemoryUnitOfWork
-from campus_booking.application.ports import UnitOfWork
 from campus_booking.application.queries import AuditFilter, PageRequest
 from campus_booking.domain.bookings import Booking, BookingStatus
 from campus_booking.domain.calendar_feeds import (
@@ -41,79 +33,27 @@ from campus_booking.domain.recurrence import Recurrence
 from campus_booking.domain.rooms import Room
 from campus_booking.domain.series import BookingSeries
 from campus_booking.domain.time_slots import TimeSlot
-from campus_booking.domain.users import Role, User
+from campus_booking.domain.users import User
+from tests.integration import three_backends
+from tests.integration.three_backends import (
+    NOW,
+    UowFactory,
+    a_room,
+    a_user,
+    counting_statements,
+)
 
-NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 # Three days, from midnight to midnight.
 PERIOD = Period(datetime(2027, 3, 2, tzinfo=UTC), datetime(2027, 3, 5, tzinfo=UTC))
 
-UowFactory = Callable[..., UnitOfWork]
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """A database's URL (resolved in a plain fixture: setting one up runs an event loop of its
-    own), or "memory": the fakes the use-case tests run on."""
-    if request.param == "memory":
-        return "memory"
-    return str(
-        request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    )
-
-
-@pytest.fixture
-async def uow_factory(backend: str) -> AsyncIterator[UowFactory]:
-    if backend == "memory":
-        yield partial(MemoryUnitOfWork, MemoryStore())
-        return
-    engine = create_engine(backend)
-    yield partial(SqlAlchemyUnitOfWork, engine)
-    await engine.dispose()
-
-
-@pytest.fixture
-def sql_uow_factory(engine: AsyncEngine) -> UowFactory:
-    return partial(SqlAlchemyUnitOfWork, engine)
-
-
-@contextmanager
-def counting_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL of each statement sent."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(" ".join(statement.split()))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+engine = three_backends.engine
+backend = three_backends.backend
+uow_factory = three_backends.uow_factory
+sql_uow_factory = three_backends.sql_uow_factory
 
 
 # --- Builders -----------------------------------------------------------------------------
-
-
-def a_user(email: str = "ana@uni.example") -> User:
-    return User(
-        email=email,
-        full_name="Ana Lima",
-        role=Role.STAFF,
-        password_hash="$2b$04$hash",
-        created_at=NOW - timedelta(days=30),
-    )
-
-
-def a_room(name: str = "Oak") -> Room:
-    return Room.create(name=name, building="Main", capacity=30, now=NOW, by=None)
 
 
 def a_feed(owner: User, room: Room | None = None, *, created_at: datetime = NOW) -> CalendarFeed:
