@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from benchmarks.load import LUA, Options, Result, measure
+from benchmarks.load import Options, Result, measure, rooms_env, slots_from
 from benchmarks.servers import Server
 
 UNKEYED = "POST /bookings (free slots), no key"
@@ -24,9 +24,7 @@ KEYED_FROM = datetime(2070, 1, 1, tzinfo=UTC)
 def keyed_workloads(
     options: Options, service: Server, room_ids: list[str], as_admin: dict[str, str]
 ) -> Iterator[Result]:
-    rooms_file = LUA / "retries-rooms.generated.lua"
-    rooms_file.write_text("return {" + ",".join(f'"{room}"' for room in room_ids) + "}\n")
-    rooms = {**as_admin, "WRK_ROOMS": str(rooms_file)}
+    rooms = {**as_admin, **rooms_env("retries-rooms", room_ids)}
     unkeyed = measure(
         options,
         service,
@@ -34,7 +32,7 @@ def keyed_workloads(
         "/bookings",
         "book_free.lua",
         expected={201},
-        env={**rooms, "WRK_FROM_EPOCH": _epoch(UNKEYED_FROM)},
+        env={**rooms, **slots_from(UNKEYED_FROM)},
     )
     yield unkeyed
     keyed = measure(
@@ -44,12 +42,8 @@ def keyed_workloads(
         "/bookings",
         "book_free.lua",
         expected={201},
-        env={**rooms, "WRK_FROM_EPOCH": _epoch(KEYED_FROM), "WRK_KEYED": "1"},
+        env={**rooms, **slots_from(KEYED_FROM), "WRK_KEYED": "1"},
     )
     if keyed.requests_per_s:
         keyed.notes = f"costs {unkeyed.requests_per_s / keyed.requests_per_s:.2f}x an unkeyed one"
     yield keyed
-
-
-def _epoch(moment: datetime) -> str:
-    return str(int(moment.timestamp()))

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,18 @@ def wrk(
         if line.startswith("JSON "):
             return dict(json.loads(line[5:]))
     raise RuntimeError(f"wrk printed no summary:\n{result.stdout}\n{result.stderr}")
+
+
+def rooms_env(name: str, room_ids: list[str]) -> dict[str, str]:
+    """The rooms a wrk script books in turn (`WRK_ROOMS`), written to a Lua file of its own."""
+    path = LUA / f"{name}.generated.lua"
+    path.write_text("return {" + ",".join(f'"{room}"' for room in room_ids) + "}\n")
+    return {"WRK_ROOMS": str(path)}
+
+
+def slots_from(moment: datetime) -> dict[str, str]:
+    """Where a wrk script's free slots begin (`WRK_FROM_EPOCH`)."""
+    return {"WRK_FROM_EPOCH": str(int(moment.timestamp()))}
 
 
 def measure(

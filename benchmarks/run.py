@@ -35,7 +35,7 @@ from benchmarks.availability import availability_at, note_growth
 from benchmarks.campus_rules import put_room_under_every_rule
 from benchmarks.contention import SIGN_IN_BESIDE_SIGN_UPS, me_beside_logins, sign_in_beside_sign_ups
 from benchmarks.idempotency import keyed_workloads
-from benchmarks.load import LUA, Options, Result, ensure_wrk, measure
+from benchmarks.load import Options, Result, ensure_wrk, measure, rooms_env, slots_from
 from benchmarks.report import Run, markdown
 from benchmarks.seeding import ROOMS, TARGET_WEEK, fresh_database, grow_bookings, seed_rooms
 from benchmarks.series import series_workloads
@@ -219,9 +219,7 @@ def free_slots(
     room_ids: list[str],
     as_student: dict[str, str],
 ) -> Result:
-    rooms_file = LUA / "rooms.generated.lua"
-    rooms_file.write_text("return {" + ",".join(f'"{room}"' for room in room_ids) + "}\n")
-    free = {**as_student, "WRK_ROOMS": str(rooms_file)}
+    free = {**as_student, **rooms_env("rooms", room_ids)}
     return beside_floor(
         options,
         service,
@@ -230,8 +228,8 @@ def free_slots(
         "/bookings",
         "book_free.lua",
         expected={201},
-        env={**free, "WRK_FROM_EPOCH": str(int(FREE_SLOTS_FROM.timestamp()))},
-        floor_env={**free, "WRK_FROM_EPOCH": str(int(FLOOR_FREE_SLOTS_FROM.timestamp()))},
+        env={**free, **slots_from(FREE_SLOTS_FROM)},
+        floor_env={**free, **slots_from(FLOOR_FREE_SLOTS_FROM)},
         notes="each request a different free slot, rooms in turn",
     )
 
@@ -241,8 +239,6 @@ def under_every_rule(
 ) -> Result:
     """Free slots of one room under opening hours, a policy and quotas: their cost beside the
     plain POST's (issue 14: within 1.3x), and as the bookings table grows."""
-    rooms_file = LUA / "ruled-room.generated.lua"
-    rooms_file.write_text(f'return {{"{room_id}"}}\n')
     start = RULED_SLOTS_FROM + timedelta(days=3_650 if "grew" not in when else 0)
     return measure(
         options,
@@ -253,8 +249,8 @@ def under_every_rule(
         expected={201},
         env={
             **as_student,
-            "WRK_ROOMS": str(rooms_file),
-            "WRK_FROM_EPOCH": str(int(start.timestamp())),
+            **rooms_env("ruled-room", [room_id]),
+            **slots_from(start),
             # One room: its phases 23 years apart (not 1,141), within the campus horizon.
             "WRK_PHASE_SLOTS": "200000",
         },

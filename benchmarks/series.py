@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from benchmarks.load import LUA, Options, Result, measure
+from benchmarks.load import Options, Result, measure, rooms_env, slots_from
 from benchmarks.servers import Server
 
 SINGLE = "POST /bookings (free slots), beside the series"
@@ -29,9 +29,7 @@ DAILY_CLIENTS = 4
 def series_workloads(
     options: Options, service: Server, room_ids: list[str], as_admin: dict[str, str]
 ) -> Iterator[Result]:
-    rooms_file = LUA / "series-rooms.generated.lua"
-    rooms_file.write_text("return {" + ",".join(f'"{room}"' for room in room_ids) + "}\n")
-    rooms = {**as_admin, "WRK_ROOMS": str(rooms_file)}
+    rooms = {**as_admin, **rooms_env("series-rooms", room_ids)}
     single = measure(
         options,
         service,
@@ -39,7 +37,7 @@ def series_workloads(
         "/bookings",
         "book_free.lua",
         expected={201},
-        env={**rooms, "WRK_FROM_EPOCH": _epoch(SINGLE_FROM)},
+        env={**rooms, **slots_from(SINGLE_FROM)},
     )
     yield single
     for name, rule, start, hours, span, connections in (
@@ -60,7 +58,7 @@ def series_workloads(
                 **rooms,
                 "WRK_RULE": rule,
                 "WRK_HOURS": str(hours),
-                "WRK_FROM_EPOCH": _epoch(start),
+                **slots_from(start),
                 "WRK_PHASE_SECONDS": str(int(span.total_seconds())),
             },
         )
@@ -68,7 +66,3 @@ def series_workloads(
         clients = f", {connections} connections" if connections else ""
         result.notes = f"costs {cost:.2f}x a single booking (same run){clients}"
         yield result
-
-
-def _epoch(moment: datetime) -> str:
-    return str(int(moment.timestamp()))
